@@ -1,0 +1,2 @@
+/** The wire contract: render jobs and status events. */
+package io.pixartdelta.schemas;
