@@ -1,0 +1,60 @@
+package io.pixartdelta.pixart.schedulers;
+
+/**
+ * The training noise schedule ᾱ_t = Π_{i ≤ t} (1 − β_i) in float32, computed the way PyTorch does
+ * in diffusers' scheduler constructors so the table matches the reference bit for bit.
+ */
+final class NoiseSchedule {
+  private NoiseSchedule() {}
+
+  /** ᾱ₀..ᾱ_{T−1} for {@code config}. */
+  static float[] alphasCumprod(LcmConfig config) {
+    int n = config.numTrainTimesteps();
+    float[] betas;
+    switch (config.betaSchedule()) {
+      case LINEAR:
+        betas = linspace((float) config.betaStart(), (float) config.betaEnd(), n);
+        break;
+      case SCALED_LINEAR:
+        betas =
+            linspace((float) Math.sqrt(config.betaStart()), (float) Math.sqrt(config.betaEnd()), n);
+        for (int i = 0; i < n; i++) {
+          betas[i] = betas[i] * betas[i];
+        }
+        break;
+      default:
+        throw new IllegalStateException("unhandled beta schedule " + config.betaSchedule());
+    }
+    float[] alphasCumprod = new float[n];
+    // torch.cumprod on the CPU accumulates float32 inputs in double and rounds each prefix.
+    double product = 1.0;
+    for (int i = 0; i < n; i++) {
+      float alpha = 1f - betas[i];
+      product *= alpha;
+      alphasCumprod[i] = (float) product;
+    }
+    return alphasCumprod;
+  }
+
+  /**
+   * {@code torch.linspace(start, end, steps, dtype=float32)} on the CPU: a float step, the first
+   * half counted up from {@code start} and the second half down from {@code end}, each value one
+   * fused multiply-add (libtorch is built with contraction).
+   */
+  static float[] linspace(float start, float end, int steps) {
+    float[] out = new float[steps];
+    if (steps == 1) {
+      out[0] = start;
+      return out;
+    }
+    float step = (end - start) / (float) (steps - 1);
+    int halfway = steps / 2;
+    for (int i = 0; i < steps; i++) {
+      out[i] =
+          i < halfway
+              ? Math.fma(step, (float) i, start)
+              : Math.fma(-step, (float) (steps - i - 1), end);
+    }
+    return out;
+  }
+}
