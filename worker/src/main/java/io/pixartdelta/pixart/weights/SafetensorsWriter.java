@@ -1,5 +1,7 @@
 package io.pixartdelta.pixart.weights;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -25,6 +27,51 @@ public final class SafetensorsWriter {
   private record Entry(StoredType dtype, Shape shape, ByteBuffer data) {}
 
   private final Map<String, Entry> entries = new LinkedHashMap<>();
+  private final Map<String, String> metadata = new LinkedHashMap<>(Map.of("format", "pt"));
+
+  /**
+   * Writes {@code tensors} (name → array, in iteration order, copied to the host) with the given
+   * header {@code __metadata__} to {@code file}.
+   */
+  public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata)
+      throws IOException {
+    SafetensorsWriter w = new SafetensorsWriter().metadata(metadata);
+    for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+      NDArray a = e.getValue();
+      w.add(e.getKey(), storedTypeOf(e.getKey(), a.getDataType()), a.getShape(), a.toByteBuffer());
+    }
+    w.write(file);
+  }
+
+  /** Replaces the header's {@code __metadata__} entries (omitted from the file when empty). */
+  public SafetensorsWriter metadata(Map<String, String> entries) {
+    metadata.clear();
+    metadata.putAll(entries);
+    return this;
+  }
+
+  private static StoredType storedTypeOf(String name, DataType type) {
+    switch (type) {
+      case FLOAT32:
+        return StoredType.F32;
+      case FLOAT16:
+        return StoredType.F16;
+      case FLOAT64:
+        return StoredType.F64;
+      case INT64:
+        return StoredType.I64;
+      case INT32:
+        return StoredType.I32;
+      case INT8:
+        return StoredType.I8;
+      case UINT8:
+        return StoredType.U8;
+      case BOOLEAN:
+        return StoredType.BOOL;
+      default:
+        throw new IllegalArgumentException("cannot write tensor " + name + " of type " + type);
+    }
+  }
 
   /** Adds a float32 tensor (row-major values). */
   public SafetensorsWriter addF32(String name, Shape shape, float[] values) {
@@ -38,6 +85,7 @@ public final class SafetensorsWriter {
 
   /** Adds raw little-endian bytes of the given type. */
   public SafetensorsWriter add(String name, StoredType dtype, Shape shape, ByteBuffer data) {
+    data = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     if (data.remaining() != shape.size() * dtype.bytes()) {
       throw new IllegalArgumentException(name + ": byte count does not match " + shape);
     }
@@ -50,7 +98,10 @@ public final class SafetensorsWriter {
   /** Writes the file, replacing any existing one. */
   public void write(Path file) throws IOException {
     ObjectNode header = JSON.createObjectNode();
-    header.putObject("__metadata__").put("format", "pt");
+    if (!metadata.isEmpty()) {
+      ObjectNode meta = header.putObject("__metadata__");
+      metadata.forEach(meta::put);
+    }
     long offset = 0;
     for (Map.Entry<String, Entry> e : entries.entrySet()) {
       ObjectNode t = header.putObject(e.getKey());

@@ -1,0 +1,67 @@
+package io.pixartdelta.pixart.vae;
+
+import ai.djl.ndarray.NDArray;
+import io.pixartdelta.pixart.nn.Kernels;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The decoder (spec §6.3): {@code conv_in} → mid block → up blocks (widths reversed, each with
+ * {@code layers_per_block + 1} resnets) → GroupNorm → SiLU → {@code conv_out}. Shapes: B batch, L
+ * latent channels, h×w latent size, f the upscale factor (8).
+ */
+final class VaeDecoder {
+  private final ConvLayer convIn;
+  private final MidBlock mid;
+  private final List<UpDecoderBlock> upBlocks = new ArrayList<>();
+  private final GroupNormLayer normOut;
+  private final ConvLayer convOut;
+
+  VaeDecoder(VaeParams p, VaeConfig cfg, Kernels kernels, int queryChunk) {
+    List<Integer> widths = cfg.blockOutChannels();
+    int groups = cfg.normNumGroups();
+    int c = cfg.midChannels();
+    convIn = ConvLayer.same3x3(p, "decoder.conv_in", cfg.latentChannels(), c);
+    mid =
+        new MidBlock(
+            p, "decoder.mid_block", c, groups, cfg.midBlockAddAttention(), kernels, queryChunk);
+    int out = c;
+    for (int i = 0; i < widths.size(); i++) {
+      int in = out;
+      out = widths.get(widths.size() - 1 - i);
+      boolean last = i == widths.size() - 1;
+      upBlocks.add(
+          new UpDecoderBlock(
+              p,
+              "decoder.up_blocks." + i,
+              in,
+              out,
+              cfg.layersPerBlock() + 1,
+              !last,
+              groups,
+              kernels));
+    }
+    int first = widths.get(0);
+    normOut = new GroupNormLayer(p, "decoder.conv_norm_out", first, groups, kernels);
+    convOut = ConvLayer.same3x3(p, "decoder.conv_out", first, cfg.outChannels());
+  }
+
+  /**
+   * @param z (B, L, h, w) after {@code post_quant_conv}
+   * @return (B, out_channels, f·h, f·w), attached to z's manager
+   */
+  NDArray forward(NDArray z, Tap tap) {
+    try (Chain chain = Chain.on(z)) {
+      chain.then(convIn::forward); // (B, C, h, w)
+      tap.record("decoder.conv_in", chain.current());
+      chain.then(mid::forward); // (B, C, h, w)
+      tap.record("decoder.mid_block", chain.current());
+      for (int i = 0; i < upBlocks.size(); i++) {
+        chain.then(upBlocks.get(i)::forward); // (B, Ci, 2^(i+1)·h, 2^(i+1)·w) (last: no ×2)
+        tap.record("decoder.up_blocks." + i, chain.current());
+      }
+      chain.then(h -> VaeOps.normSiluConv(normOut, convOut, h)); // (B, 3, f·h, f·w)
+      return chain.finish();
+    }
+  }
+}
