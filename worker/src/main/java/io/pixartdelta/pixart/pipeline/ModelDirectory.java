@@ -1,0 +1,92 @@
+package io.pixartdelta.pixart.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pixartdelta.pixart.weights.WeightException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A PixArt checkpoint folder in diffusers layout ({@code model_index.json} + one folder per
+ * component), as published in {@code PixArt-alpha/PixArt-LCM-XL-2-1024-MS}. Checks up front that
+ * every component the pipeline needs is declared with a class we implement and that its folder
+ * exists, so a wrong path fails at start-up with one clear message.
+ */
+public record ModelDirectory(Path root, String pipelineClass) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Component → accepted class names (diffusers maps the legacy Transformer2DModel). */
+  private static final Map<String, List<String>> COMPONENTS =
+      Map.of(
+          "text_encoder", List.of("T5EncoderModel"),
+          "tokenizer", List.of("T5Tokenizer", "T5TokenizerFast"),
+          "transformer", List.of("Transformer2DModel", "PixArtTransformer2DModel"),
+          "vae", List.of("AutoencoderKL"),
+          "scheduler", List.of("LCMScheduler", "DPMSolverMultistepScheduler"));
+
+  /** Opens and validates {@code root}. */
+  public static ModelDirectory open(Path root) {
+    Path index = root.resolve("model_index.json");
+    JsonNode node;
+    try {
+      node = JSON.readTree(Files.readString(index));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new WeightException(
+          "not a diffusers model folder: "
+              + index
+              + " is missing (expected the layout of"
+              + " PixArt-alpha/PixArt-LCM-XL-2-1024-MS)");
+    } catch (IOException e) {
+      throw new WeightException("cannot read " + index + ": " + e.getMessage(), e);
+    }
+    String pipeline = node.path("_class_name").asText("");
+    if (!pipeline.startsWith("PixArt")) {
+      throw new WeightException(
+          index + ": _class_name is '" + pipeline + "', expected a PixArt-α pipeline");
+    }
+    for (Map.Entry<String, List<String>> c : COMPONENTS.entrySet()) {
+      JsonNode entry = node.get(c.getKey());
+      if (entry == null || !entry.isArray() || entry.size() != 2) {
+        throw new WeightException(index + " declares no component '" + c.getKey() + "'");
+      }
+      String cls = entry.get(1).asText();
+      if (!c.getValue().contains(cls)) {
+        throw new WeightException(
+            index + ": component " + c.getKey() + " is " + cls + ", supported: " + c.getValue());
+      }
+      if (!Files.isDirectory(root.resolve(c.getKey()))) {
+        throw new WeightException("missing component folder " + root.resolve(c.getKey()));
+      }
+    }
+    return new ModelDirectory(root, pipeline);
+  }
+
+  public Path textEncoder() {
+    return root.resolve("text_encoder");
+  }
+
+  public Path tokenizer() {
+    return root.resolve("tokenizer");
+  }
+
+  public Path transformer() {
+    return root.resolve("transformer");
+  }
+
+  public Path vae() {
+    return root.resolve("vae");
+  }
+
+  public Path schedulerConfig() {
+    return root.resolve("scheduler").resolve("scheduler_config.json");
+  }
+
+  /** A stable identifier for provenance metadata and cache keys: the folder name. */
+  public String modelId() {
+    Path name = root.toAbsolutePath().normalize().getFileName();
+    return name == null ? root.toString() : name.toString();
+  }
+}
