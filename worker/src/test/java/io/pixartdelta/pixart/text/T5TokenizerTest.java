@@ -52,11 +52,11 @@ class T5TokenizerTest {
 
   @Test
   void everyManifestPromptGivesThePipelineIdsAndMaskExactly() {
-    List<TokenizerFixtures.Prompt> prompts = TokenizerFixtures.prompts();
+    List<TextFixtures.Prompt> prompts = TextFixtures.prompts();
     assertThat(prompts).hasSize(22);
     List<String> texts =
         CaptionPreprocessor.DEFAULT.apply(
-            prompts.stream().map(TokenizerFixtures.Prompt::prompt).toList());
+            prompts.stream().map(TextFixtures.Prompt::prompt).toList());
     T5Tokenizer.Encoding enc = tokenizer.encode(texts);
 
     long[][] ids = rows("tokenizer/input_ids.npy");
@@ -64,7 +64,7 @@ class T5TokenizerTest {
     assertThat(enc.batchSize()).isEqualTo(22);
     assertThat(enc.sequenceLength()).isEqualTo(120);
     for (int i = 0; i < prompts.size(); i++) {
-      TokenizerFixtures.Prompt p = prompts.get(i);
+      TextFixtures.Prompt p = prompts.get(i);
       assertThat(enc.ids()[i]).as("ids of %s", p.id()).containsExactly(ids[i]);
       assertThat(enc.mask()[i]).as("mask of %s", p.id()).containsExactly(mask[i]);
       assertThat(enc.fullLengths()[i]).as("length of %s", p.id()).isEqualTo(p.untruncatedLength());
@@ -75,11 +75,11 @@ class T5TokenizerTest {
   @Test
   void withoutSpecialLiteralsTheIdsEqualPlainSentencePiece() {
     // The manifest's spm_* rows: the library's own encoding + cut/EOS/pad, the classic behaviour.
-    List<TokenizerFixtures.Prompt> prompts = TokenizerFixtures.prompts();
+    List<TextFixtures.Prompt> prompts = TextFixtures.prompts();
     long[][] spm = rows("tokenizer/spm_input_ids.npy");
     long[][] spmMask = rows("tokenizer/spm_attention_mask.npy");
     for (int i = 0; i < prompts.size(); i++) {
-      TokenizerFixtures.Prompt p = prompts.get(i);
+      TextFixtures.Prompt p = prompts.get(i);
       if (p.id().equals("special_token_literal")) {
         continue;
       }
@@ -198,7 +198,7 @@ class T5TokenizerTest {
   void concurrentCallersGetTheSameIds() throws Exception {
     List<String> texts =
         CaptionPreprocessor.DEFAULT.apply(
-            TokenizerFixtures.prompts().stream().map(TokenizerFixtures.Prompt::prompt).toList());
+            TextFixtures.prompts().stream().map(TextFixtures.Prompt::prompt).toList());
     T5Tokenizer.Encoding expected = tokenizer.encode(texts);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {

@@ -9,9 +9,9 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The manifest's {@code tokenizer/prompts} case: prompts and what the reference made of them. */
-final class TokenizerFixtures {
-  private TokenizerFixtures() {}
+/** The manifest cases of the text package: tokenizer prompts and the T5 encoder forward. */
+final class TextFixtures {
+  private TextFixtures() {}
 
   /** One manifest prompt entry. */
   record Prompt(
@@ -25,13 +25,30 @@ final class TokenizerFixtures {
     }
   }
 
-  static JsonNode tokenizerCase() {
+  /** The manifest case with id {@code id}. */
+  static JsonNode fixtureCase(String id) {
     for (JsonNode c : manifest().get("cases")) {
-      if (c.get("id").asText().equals("tokenizer/prompts")) {
+      if (c.get("id").asText().equals(id)) {
         return c;
       }
     }
-    throw new IllegalStateException("no tokenizer/prompts case in the manifest");
+    throw new IllegalStateException("no case " + id + " in the manifest");
+  }
+
+  static JsonNode tokenizerCase() {
+    return fixtureCase("tokenizer/prompts");
+  }
+
+  /**
+   * The allclose tolerance {atol, rtol} of {@code group} ("outputs" or "intermediates") entry
+   * {@code name} of case {@code c}; atol as written (already scaled by the generator).
+   */
+  static double[] tolerance(JsonNode c, String group, String name) {
+    JsonNode t = c.get(group).get(name).get("tolerance");
+    if (!t.get("kind").asText().equals("allclose")) {
+      throw new IllegalStateException(name + " is not an allclose entry");
+    }
+    return new double[] {t.get("atol").asDouble(), t.get("rtol").asDouble()};
   }
 
   static List<Prompt> prompts() {
