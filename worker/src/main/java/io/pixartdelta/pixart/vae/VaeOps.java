@@ -62,4 +62,19 @@ final class VaeOps {
       return scope.ret(conv.forward(h)); // (B, O, H, W)
     }
   }
+
+  /**
+   * The indices at which {@code NDArray.split(long[], axis)} cuts an axis of length {@code total}
+   * into pieces of {@code chunk} (the last one shorter); empty if one piece suffices.
+   */
+  static long[] splitPoints(long total, int chunk) {
+    if (chunk <= 0) {
+      throw new IllegalArgumentException("chunk must be positive, got " + chunk);
+    }
+    long[] points = new long[(int) Math.max(0, (total - 1) / chunk)];
+    for (int i = 0; i < points.length; i++) {
+      points[i] = (long) (i + 1) * chunk;
+    }
+    return points;
+  }
 }
