@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.pixartdelta.pixart.Fixtures;
 import io.pixartdelta.pixart.nn.NdArrayKernels;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AutoencoderKlLeakTest {
@@ -50,6 +52,31 @@ class AutoencoderKlLeakTest {
         assertThat(m.toString()).as("sub-managers after encode %d", i).isEqualTo(managerState);
       }
       assertThat(vae.weightsManager().getManagedArrays()).hasSize(weights);
+    }
+  }
+
+  @Test
+  void decoderHoldsOnlyTheCurrentActivationBetweenBlocks() {
+    // Counted at every decoder tap: live arrays under the caller's manager (sub-managers
+    // included) must not grow with depth, i.e. each block's input is freed once it has run.
+    try (AutoencoderKl vae =
+            AutoencoderKl.load(
+                Fixtures.path("model/vae"),
+                Device.cpu(),
+                DataType.FLOAT32,
+                NdArrayKernels.INSTANCE);
+        NDManager m = NDManager.newBaseManager()) {
+      NDArray z = m.zeros(new Shape(1, 4, 8, 8));
+      Map<String, Integer> live = new LinkedHashMap<>();
+      vae.decode(z, 1, (name, value) -> live.put(name, m.getManagedArrays().size()));
+      assertThat(live).containsKeys("decoder.conv_in", "decoder.mid_block", "decoder.up_blocks.3");
+      int atConvIn = live.get("decoder.conv_in");
+      live.forEach(
+          (name, count) -> {
+            if (name.startsWith("decoder.")) {
+              assertThat(count).as(name).isEqualTo(atConvIn);
+            }
+          });
     }
   }
 }
