@@ -114,6 +114,11 @@ final class PatchEmbedding implements AutoCloseable {
         cacheManager.create(rows, new Shape(1, gridH, 1, half)));
   }
 
+  /** Arrays held by the position-embedding cache (two per grid size seen). */
+  int cachedArrays() {
+    return cacheManager.getManagedArrays().size();
+  }
+
   @Override
   public void close() {
     tables.clear();

@@ -279,6 +279,11 @@ public final class PixArtTransformer implements AutoCloseable {
     return patchEmbedding.positionEmbedding(gridH, gridW, manager);
   }
 
+  /** Arrays held by the position-embedding cache (for leak tests). */
+  int cachedArrays() {
+    return patchEmbedding.cachedArrays();
+  }
+
   private NDArray onModel(NDArray a) {
     return a.toDevice(device, false).toType(dtype, false);
   }

@@ -228,10 +228,7 @@ public final class AutoencoderKl implements AutoCloseable {
     if (b <= maxBatch) {
       return step.apply(x);
     }
-    long[] splits = new long[(int) ((b - 1) / maxBatch)];
-    for (int i = 0; i < splits.length; i++) {
-      splits[i] = (long) (i + 1) * maxBatch;
-    }
+    long[] splits = VaeOps.splitPoints(b, maxBatch);
     try (NDManager scope = NDManager.subManagerOf(x)) {
       scope.tempAttachAll(x);
       NDList outs = new NDList(splits.length + 1);
@@ -259,6 +256,11 @@ public final class AutoencoderKl implements AutoCloseable {
       throw new IllegalArgumentException(
           name + " must be (B, " + channels + ", H, W) with B > 0, got " + s);
     }
+  }
+
+  /** The capped manager owning the parameters (leak checks in tests). */
+  NDManager weightsManager() {
+    return weights.manager();
   }
 
   /** Frees the weights. */

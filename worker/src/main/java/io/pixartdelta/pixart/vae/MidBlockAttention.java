@@ -87,16 +87,12 @@ final class MidBlockAttention {
    */
   static NDArray chunkedAttention(
       Kernels kernels, NDArray q, NDArray k, NDArray v, float scale, int chunk) {
-    long nq = q.getShape().get(2);
-    if (nq <= chunk) {
-      return kernels.attention(q, k, v, null, scale);
-    }
-    long[] splits = new long[(int) ((nq - 1) / chunk)];
-    for (int i = 0; i < splits.length; i++) {
-      splits[i] = (long) (i + 1) * chunk;
-    }
+    long[] splits = VaeOps.splitPoints(q.getShape().get(2), chunk);
     try (NDManager scope = NDManager.subManagerOf(q)) {
       scope.tempAttachAll(q, k, v);
+      if (splits.length == 0) {
+        return scope.ret(kernels.attention(q, k, v, null, scale)); // (B, Hd, Nq, d)
+      }
       NDList parts = q.split(splits, 2); // each (B, Hd, ≤chunk, d)
       NDList outs = new NDList(parts.size());
       for (NDArray part : parts) {

@@ -49,8 +49,8 @@ final class VaeOps {
   }
 
   /**
-   * {@code conv(SiLU(norm(x)))} in its own scope, so the norm's temporaries are freed before the
-   * caller continues.
+   * {@code conv(SiLU(norm(x)))}; the norm's temporaries are freed before the convolution runs and
+   * only the result outlives the call.
    *
    * @param x (B, I, H, W)
    * @return (B, O, H, W)
@@ -58,8 +58,27 @@ final class VaeOps {
   static NDArray normSiluConv(GroupNormLayer norm, ConvLayer conv, NDArray x) {
     try (NDManager scope = NDManager.subManagerOf(x)) {
       scope.tempAttachAll(x);
-      NDArray h = silu(norm.forward(x)); // (B, I, H, W)
+      NDArray h; // (B, I, H, W)
+      try (NDManager inner = scope.newSubManager()) {
+        inner.tempAttachAll(x);
+        h = inner.ret(silu(norm.forward(x)));
+      }
       return scope.ret(conv.forward(h)); // (B, O, H, W)
     }
+  }
+
+  /**
+   * The indices at which {@code NDArray.split(long[], axis)} cuts an axis of length {@code total}
+   * into pieces of {@code chunk} (the last one shorter); empty if one piece suffices.
+   */
+  static long[] splitPoints(long total, int chunk) {
+    if (chunk <= 0) {
+      throw new IllegalArgumentException("chunk must be positive, got " + chunk);
+    }
+    long[] points = new long[(int) Math.max(0, (total - 1) / chunk)];
+    for (int i = 0; i < points.length; i++) {
+      points[i] = (long) (i + 1) * chunk;
+    }
+    return points;
   }
 }

@@ -1,11 +1,13 @@
 package io.pixartdelta.pixart.vae;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import io.pixartdelta.pixart.Fixtures;
 import io.pixartdelta.pixart.Parity;
 import io.pixartdelta.pixart.nn.NdArrayKernels;
@@ -80,6 +82,24 @@ class AutoencoderKlDecodeTest {
       NDArray expected = Fixtures.array(m, DIR + "decoder_input.npy");
       assertThat(vae.scalingFactor()).isEqualTo(0.18215f);
       Parity.assertAllClose(latents.div(vae.scalingFactor()), expected, 0, 1e-6);
+    }
+  }
+
+  @Test
+  void badInputsAreRejectedBeforeAnyWork() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      assertThatThrownBy(() -> vae.decode(m.zeros(new Shape(1, 3, 8, 8))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("(B, 4, H, W)");
+      assertThatThrownBy(() -> vae.decode(m.zeros(new Shape(4, 8, 8))))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> vae.decode(m.zeros(new Shape(2, 4, 8, 8)), 0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("maxBatch");
+      assertThatThrownBy(() -> vae.encode(m.zeros(new Shape(1, 4, 64, 64))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("(B, 3, H, W)");
+      assertThat(m.getManagedArrays()).hasSize(4);
     }
   }
 }

@@ -1,0 +1,346 @@
+package io.pixartdelta.pixart.text;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import io.pixartdelta.pixart.nn.Kernels;
+import io.pixartdelta.pixart.weights.SafetensorsFile;
+import io.pixartdelta.pixart.weights.ShardedSafetensors;
+import io.pixartdelta.pixart.weights.StrictLoader;
+import io.pixartdelta.pixart.weights.TensorSource;
+import io.pixartdelta.pixart.weights.WeightException;
+import io.pixartdelta.pixart.weights.WeightSpec;
+import io.pixartdelta.pixart.weights.Weights;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+
+/**
+ * The T5 v1.1 encoder stack ({@code T5EncoderModel}) that turns token ids into PixArt's caption
+ * embeddings: {@code last_hidden_state} (spec §3).
+ *
+ * <p>Shapes: B batch, L sequence length (120), D {@code d_model}, H heads, d {@code d_kv}, F {@code
+ * d_ff}.
+ *
+ * <p>Forward: embedding lookup (no scaling); one additive bias shared by every block = block 0's
+ * relative-position table gathered by bucket plus the key-padding mask {@code (1 − m) · min}; then
+ * per block a pre-norm self-attention without the 1/√d scaling and a pre-norm gated tanh-GELU
+ * feed-forward, both residual; a final RMS norm. RMS norms compute their variance in fp32.
+ *
+ * <p>Precision plan. On the CPU everything is fp32. With a 16-bit compute type (GPU), the
+ * projections q, k, v, o, wi_0 and wi_1 run in that type while the residual stream, the RMS norms
+ * (and their weights), the gated product and {@code wo} stay in fp32: T5 v1.1 activations overflow
+ * fp16 in the feed-forward output (transformers keeps {@code wo} in fp32 for the same reason). The
+ * output is returned in the compute type. The mask bias uses the most negative finite value of the
+ * compute type, so a fused kernel taking the bias in that type never sees −∞.
+ *
+ * <p>Thread-safe: the weights are read-only and every call works in its own NDManager scope.
+ */
+public final class T5Encoder implements AutoCloseable {
+  /** fp16's most negative finite value, {@code torch.finfo(torch.float16).min}. */
+  private static final float FP16_MIN = -65504f;
+
+  /** bf16's most negative finite value, {@code torch.finfo(torch.bfloat16).min}. */
+  private static final float BF16_MIN = -3.3895314e38f;
+
+  private final T5Config config;
+  private final Weights weights;
+  private final Device device;
+  private final DataType dtype;
+  private final Kernels kernels;
+  private final NDArray shared; // (vocab, D)
+  private final NDArray relativeAttentionBias; // (buckets, H)
+  private final NDArray finalLayerNorm; // (D)
+  private final List<BlockWeights> blocks;
+  private final Map<Long, long[]> bucketTables = new ConcurrentHashMap<>(); // (Lq << 32 | Lk)
+
+  /** One encoder block's parameters; norms and {@code wo} in fp32, the rest in the compute type. */
+  private record BlockWeights(
+      NDArray attentionNorm, // (D)
+      NDArray q, // (H·d, D)
+      NDArray k, // (H·d, D)
+      NDArray v, // (H·d, D)
+      NDArray o, // (D, H·d)
+      NDArray feedForwardNorm, // (D)
+      NDArray wi0, // (F, D) gate branch
+      NDArray wi1, // (F, D) linear branch
+      NDArray wo) {} // (D, F)
+
+  private T5Encoder(
+      T5Config config, Weights weights, Device device, DataType dtype, Kernels kernels) {
+    this.config = config;
+    this.weights = weights;
+    this.device = device;
+    this.dtype = dtype;
+    this.kernels = kernels;
+    this.shared = weights.get("shared.weight");
+    this.relativeAttentionBias =
+        weights.get(blockPrefix(0) + "layer.0.SelfAttention.relative_attention_bias.weight");
+    this.finalLayerNorm = weights.get("encoder.final_layer_norm.weight");
+    List<BlockWeights> list = new ArrayList<>();
+    for (int i = 0; i < config.numLayers(); i++) {
+      String p = blockPrefix(i);
+      list.add(
+          new BlockWeights(
+              weights.get(p + "layer.0.layer_norm.weight"),
+              weights.get(p + "layer.0.SelfAttention.q.weight"),
+              weights.get(p + "layer.0.SelfAttention.k.weight"),
+              weights.get(p + "layer.0.SelfAttention.v.weight"),
+              weights.get(p + "layer.0.SelfAttention.o.weight"),
+              weights.get(p + "layer.1.layer_norm.weight"),
+              weights.get(p + "layer.1.DenseReluDense.wi_0.weight"),
+              weights.get(p + "layer.1.DenseReluDense.wi_1.weight"),
+              weights.get(p + "layer.1.DenseReluDense.wo.weight")));
+    }
+    this.blocks = List.copyOf(list);
+  }
+
+  /**
+   * Loads {@code textEncoderDir/config.json} and the weights, from {@code
+   * model.safetensors.index.json} (sharded, as the real checkpoint) or a single {@code
+   * model.safetensors}.
+   *
+   * @param dtype compute type: FLOAT32 (CPU, reference), FLOAT16 or BFLOAT16 (GPU)
+   * @param kernels attention / norm / GELU backend
+   * @throws WeightException if the config or weights are missing, unsupported or do not match
+   */
+  public static T5Encoder load(
+      Path textEncoderDir, Device device, DataType dtype, Kernels kernels) {
+    if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16 && dtype != DataType.BFLOAT16) {
+      throw new IllegalArgumentException(
+          "dtype must be FLOAT32, FLOAT16 or BFLOAT16, got " + dtype);
+    }
+    T5Config config = T5Config.fromJson(textEncoderDir.resolve("config.json"));
+    try (TensorSource source = openWeights(textEncoderDir)) {
+      Weights weights =
+          StrictLoader.load(
+              source, weightSpec(config), device, dtype, name -> parameterType(name, dtype));
+      return new T5Encoder(config, weights, device, dtype, kernels);
+    }
+  }
+
+  private static TensorSource openWeights(Path dir) {
+    Path index = dir.resolve("model.safetensors.index.json");
+    if (Files.isRegularFile(index)) {
+      return ShardedSafetensors.openIndex(index);
+    }
+    Path single = dir.resolve("model.safetensors");
+    if (Files.isRegularFile(single)) {
+      return SafetensorsFile.open(single);
+    }
+    throw new WeightException(
+        "no T5 weights in " + dir + ": expected model.safetensors.index.json or model.safetensors");
+  }
+
+  /**
+   * Every parameter of a T5 encoder with {@code config}'s sizes (spec §3.1). The token embedding
+   * may be stored as {@code shared.weight} or as its tied copy {@code encoder.embed_tokens.weight};
+   * when both are present the second is accepted and not loaded. Only block 0 carries the relative
+   * attention bias table.
+   */
+  public static WeightSpec weightSpec(T5Config c) {
+    long d = c.dModel();
+    long inner = c.innerDim();
+    WeightSpec spec = new WeightSpec();
+    spec.expect("shared.weight", c.vocabSize(), d);
+    spec.alias("shared.weight", "encoder.embed_tokens.weight");
+    spec.expect(
+        blockPrefix(0) + "layer.0.SelfAttention.relative_attention_bias.weight",
+        c.relativeAttentionNumBuckets(),
+        c.numHeads());
+    for (int i = 0; i < c.numLayers(); i++) {
+      String p = blockPrefix(i);
+      spec.expect(p + "layer.0.layer_norm.weight", d);
+      spec.expect(p + "layer.0.SelfAttention.q.weight", inner, d);
+      spec.expect(p + "layer.0.SelfAttention.k.weight", inner, d);
+      spec.expect(p + "layer.0.SelfAttention.v.weight", inner, d);
+      spec.expect(p + "layer.0.SelfAttention.o.weight", d, inner);
+      spec.expect(p + "layer.1.layer_norm.weight", d);
+      spec.expect(p + "layer.1.DenseReluDense.wi_0.weight", c.dFf(), d);
+      spec.expect(p + "layer.1.DenseReluDense.wi_1.weight", c.dFf(), d);
+      spec.expect(p + "layer.1.DenseReluDense.wo.weight", d, c.dFf());
+    }
+    spec.expect("encoder.final_layer_norm.weight", d);
+    return spec;
+  }
+
+  /**
+   * The storage type of parameter {@code name} for compute type {@code dtype}: fp32 for the RMS
+   * norm weights and the feed-forward output {@code wo} (see the precision plan), {@code dtype}
+   * otherwise.
+   */
+  static DataType parameterType(String name, DataType dtype) {
+    return name.endsWith("layer_norm.weight") || name.endsWith("DenseReluDense.wo.weight")
+        ? DataType.FLOAT32
+        : dtype;
+  }
+
+  private static String blockPrefix(int i) {
+    return "encoder.block." + i + ".";
+  }
+
+  /**
+   * Encodes a batch of token ids.
+   *
+   * @param ids (B, L) integer token ids
+   * @param mask (B, L) 1 for real tokens (EOS included), 0 for padding; integer or float
+   * @return (B, L, D) {@code last_hidden_state} in the compute type, on this encoder's device,
+   *     attached to the manager of {@code ids}
+   */
+  public NDArray encode(NDArray ids, NDArray mask) {
+    return encode(ids, mask, null);
+  }
+
+  /**
+   * {@link #encode(NDArray, NDArray)} reporting intermediate tensors to {@code probe} (if not null)
+   * under the reference's module names: {@code encoder.embed_tokens}, {@code encoder.block.<i>}
+   * (residual stream after block i) and {@code encoder.final_layer_norm}. The reported arrays are
+   * closed when the call returns.
+   */
+  NDArray encode(NDArray ids, NDArray mask, BiConsumer<String, NDArray> probe) {
+    Shape shape = ids.getShape();
+    if (shape.dimension() != 2 || !mask.getShape().equals(shape)) {
+      throw new IllegalArgumentException(
+          "ids and mask must both be (B, L), got " + shape + " and " + mask.getShape());
+    }
+    if (!ids.getDataType().isInteger()) {
+      throw new IllegalArgumentException("ids must be integers, got " + ids.getDataType());
+    }
+    int batch = (int) shape.get(0);
+    int length = (int) shape.get(1);
+    NDManager caller = ids.getManager();
+    try (NDManager scope = caller.newSubManager(device)) {
+      ids.tempAttach(scope);
+      mask.tempAttach(scope);
+      NDArray tokens = ids.toDevice(device, false).toType(DataType.INT64, false); // (B, L)
+      NDArray embedded =
+          Embedding.embedding(tokens, shared, SparseFormat.DENSE).singletonOrThrow(); // (B, L, D)
+      report(probe, "encoder.embed_tokens", embedded);
+      NDArray bias = attentionBias(scope, mask, batch, length); // (B, H, L, L)
+      NDArray h = embedded.toType(DataType.FLOAT32, false); // (B, L, D) fp32 residual stream
+      for (int i = 0; i < blocks.size(); i++) {
+        h = block(blocks.get(i), h, bias, batch, length);
+        report(probe, "encoder.block." + i, h);
+      }
+      NDArray out =
+          kernels.rmsNorm(h, finalLayerNorm, config.epsilon()).toType(dtype, false); // (B, L, D)
+      report(probe, "encoder.final_layer_norm", out);
+      out.attach(caller);
+      return out;
+    }
+  }
+
+  private static void report(BiConsumer<String, NDArray> probe, String name, NDArray value) {
+    if (probe != null) {
+      probe.accept(name, value);
+    }
+  }
+
+  /** One encoder block on the fp32 residual stream {@code h} (B, L, D). */
+  private NDArray block(BlockWeights w, NDArray h, NDArray bias, int batch, int length) {
+    int heads = config.numHeads();
+    int dKv = config.dKv();
+    // Self-attention sub-layer.
+    NDArray a = kernels.rmsNorm(h, w.attentionNorm(), config.epsilon()).toType(dtype, false);
+    NDArray q = splitHeads(Linear.linear(a, w.q()).singletonOrThrow(), batch, length); // (B,H,L,d)
+    NDArray k = splitHeads(Linear.linear(a, w.k()).singletonOrThrow(), batch, length); // (B,H,L,d)
+    NDArray v = splitHeads(Linear.linear(a, w.v()).singletonOrThrow(), batch, length); // (B,H,L,d)
+    NDArray context =
+        kernels
+            .attention(q, k, v, bias, 1f) // (B, H, L, d): T5 folds 1/√d into its weights
+            .transpose(0, 2, 1, 3)
+            .reshape(batch, length, (long) heads * dKv); // (B, L, H·d)
+    NDArray attended = Linear.linear(context, w.o()).singletonOrThrow(); // (B, L, D)
+    h = h.add(attended.toType(DataType.FLOAT32, false)); // (B, L, D)
+    // Gated feed-forward sub-layer: wo(gelu_tanh(wi_0·f) ⊙ wi_1·f), product and wo in fp32.
+    NDArray f = kernels.rmsNorm(h, w.feedForwardNorm(), config.epsilon()).toType(dtype, false);
+    NDArray gate =
+        Linear.linear(f, w.wi0()).singletonOrThrow().toType(DataType.FLOAT32, false); // (B, L, F)
+    NDArray linear =
+        Linear.linear(f, w.wi1()).singletonOrThrow().toType(DataType.FLOAT32, false); // (B, L, F)
+    NDArray hidden = kernels.geluTanh(gate).mul(linear); // (B, L, F)
+    return h.add(Linear.linear(hidden, w.wo()).singletonOrThrow()); // (B, L, D)
+  }
+
+  /** (B, L, H·d) → (B, H, L, d). */
+  private NDArray splitHeads(NDArray x, int batch, int length) {
+    return x.reshape(batch, length, config.numHeads(), config.dKv()).transpose(0, 2, 1, 3);
+  }
+
+  /**
+   * The bias shared by every block: relative-position bias plus the key-padding mask, (B, H, L, L)
+   * in the compute type.
+   */
+  private NDArray attentionBias(NDManager scope, NDArray mask, int batch, int length) {
+    NDArray position = relativePositionBias(scope, length, length); // (1, H, L, L) fp32
+    NDArray keep = mask.toDevice(device, false).toType(DataType.FLOAT32, false); // (B, L)
+    NDArray padding =
+        keep.neg().add(1f).mul(mostNegative(dtype)).reshape(batch, 1, 1, length); // (B, 1, 1, L)
+    return padding.add(position).toType(dtype, false); // (B, H, L, L)
+  }
+
+  /**
+   * Block 0's relative-position bias for a (queryLength, keyLength) attention, without the mask:
+   * {@code bias[0, h, q, k] = table[bucket(k − q), h]}.
+   *
+   * @return (1, H, queryLength, keyLength) fp32, in {@code manager}
+   */
+  NDArray relativePositionBias(NDManager manager, int queryLength, int keyLength) {
+    long[] buckets =
+        bucketTables.computeIfAbsent(
+            ((long) queryLength << 32) | keyLength,
+            key ->
+                RelativePositionBuckets.table(
+                    queryLength,
+                    keyLength,
+                    config.relativeAttentionNumBuckets(),
+                    config.relativeAttentionMaxDistance()));
+    NDArray index =
+        manager.create(buckets, new Shape(queryLength, keyLength)).toDevice(device, false);
+    return Embedding.embedding(index, relativeAttentionBias, SparseFormat.DENSE)
+        .singletonOrThrow() // (Lq, Lk, H)
+        .toType(DataType.FLOAT32, false)
+        .transpose(2, 0, 1) // (H, Lq, Lk)
+        .expandDims(0); // (1, H, Lq, Lk)
+  }
+
+  /** {@code torch.finfo(dtype).min}: the additive bias of a masked key. */
+  static float mostNegative(DataType dtype) {
+    return switch (dtype) {
+      case FLOAT16 -> FP16_MIN;
+      case BFLOAT16 -> BF16_MIN;
+      default -> -Float.MAX_VALUE;
+    };
+  }
+
+  public T5Config config() {
+    return config;
+  }
+
+  public DataType dtype() {
+    return dtype;
+  }
+
+  public Device device() {
+    return device;
+  }
+
+  /** The loaded parameters (capped manager), for inspection and leak checks. */
+  public Weights weights() {
+    return weights;
+  }
+
+  @Override
+  public void close() {
+    weights.close();
+  }
+}
