@@ -1,0 +1,334 @@
+package io.pixartdelta.pixart.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.pixartdelta.pixart.image.ImagePostprocess;
+import io.pixartdelta.pixart.image.ResizeAndCrop;
+import io.pixartdelta.pixart.random.TorchGenerator;
+import io.pixartdelta.pixart.schedulers.LcmConfig;
+import io.pixartdelta.pixart.schedulers.LcmScheduler;
+import io.pixartdelta.pixart.schedulers.SchedulerOutput;
+import io.pixartdelta.pixart.text.CaptionPreprocessor;
+import io.pixartdelta.pixart.text.T5Encoder;
+import io.pixartdelta.pixart.text.T5Tokenizer;
+import io.pixartdelta.pixart.transformer.PixArtTransformer;
+import io.pixartdelta.pixart.vae.AutoencoderKl;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Text → image with PixArt-LCM (PixArt-δ): tokenizer → T5 → PixArt transformer with the LCM
+ * scheduler → VAE decoder → 8-bit RGB. One entry point, {@link #generate}, in numbered stages that
+ * follow diffusers' {@code PixArtAlphaPipeline.__call__}.
+ *
+ * <p>A call renders one micro-batch: every request must resolve to the same render size and step
+ * count. Randomness is per image: image {@code i} of a request draws its initial latents and then
+ * one noise tensor per step (all but the last) from its own {@link TorchGenerator} seeded with
+ * {@code seed + i}, exactly as diffusers does with a list of CPU generators — so results never
+ * depend on batch mates. Shapes: B images, C latent channels (4), H×W latent grid (pixels / 8).
+ *
+ * <p>Not thread-safe: one render thread owns a pipeline (a GPU runs one batch at a time anyway).
+ */
+public final class PixArtPipeline implements AutoCloseable {
+  private static final int LATENT_CHANNELS = 4;
+  private static final int VAE_SCALE = 8;
+
+  private final ModelDirectory model;
+  private final PipelineOptions options;
+  private final T5Tokenizer tokenizer;
+  private final T5Encoder textEncoder;
+  private final PixArtTransformer transformer;
+  private final AutoencoderKl vae;
+  private final LcmConfig schedulerConfig;
+  private final PromptEncoder prompts;
+  private final AspectRatioBins bins = AspectRatioBins.pixart1024();
+  private final NDManager root;
+
+  private PixArtPipeline(
+      ModelDirectory model,
+      PipelineOptions options,
+      T5Tokenizer tokenizer,
+      T5Encoder textEncoder,
+      PixArtTransformer transformer,
+      AutoencoderKl vae,
+      LcmConfig schedulerConfig) {
+    this.model = model;
+    this.options = options;
+    this.tokenizer = tokenizer;
+    this.textEncoder = textEncoder;
+    this.transformer = transformer;
+    this.vae = vae;
+    this.schedulerConfig = schedulerConfig;
+    this.prompts =
+        new PromptEncoder(
+            tokenizer, textEncoder, CaptionPreprocessor.DEFAULT, options.promptCacheSize());
+    this.root = NDManager.newBaseManager(options.device());
+  }
+
+  /**
+   * Loads every component of a diffusers-layout checkpoint folder onto the options' device.
+   *
+   * @throws io.pixartdelta.pixart.weights.WeightException naming the file and tensor if anything is
+   *     missing or does not match
+   */
+  public static PixArtPipeline load(ModelDirectory model, PipelineOptions options) {
+    LcmConfig schedulerConfig = LcmConfig.fromJson(model.schedulerConfig());
+    T5Tokenizer tokenizer = T5Tokenizer.load(model.tokenizer());
+    List<AutoCloseable> opened = new ArrayList<>();
+    opened.add(tokenizer);
+    try {
+      T5Encoder t5 =
+          T5Encoder.load(model.textEncoder(), options.device(), options.dtype(), options.kernels());
+      opened.add(t5);
+      PixArtTransformer transformer =
+          PixArtTransformer.load(
+              model.transformer(), options.device(), options.dtype(), options.kernels());
+      opened.add(transformer);
+      AutoencoderKl vae =
+          AutoencoderKl.load(model.vae(), options.device(), options.dtype(), options.kernels());
+      return new PixArtPipeline(model, options, tokenizer, t5, transformer, vae, schedulerConfig);
+    } catch (RuntimeException e) {
+      for (AutoCloseable c : opened) {
+        try {
+          c.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  public ModelDirectory model() {
+    return model;
+  }
+
+  public PipelineOptions options() {
+    return options;
+  }
+
+  /** The render size a request resolves to (its bin, or itself without binning). */
+  public AspectRatioBins.Bin renderSize(GenerationRequest request) {
+    return bins.resolve(request.height(), request.width(), request.binning());
+  }
+
+  /** Renders one micro-batch; all requests must share render size and step count. */
+  public BatchResult generate(List<GenerationRequest> requests) {
+    // 1. Check inputs: one shape for the whole batch, before touching the device.
+    AspectRatioBins.Bin size = checkInputs(requests);
+    try (NDManager batch = root.newSubManager()) {
+      // 2. Encode prompts (T5 once per distinct prompt).
+      long t0 = System.nanoTime();
+      PromptEncoder.Encoded text = encodePrompts(requests, batch);
+      long t1 = System.nanoTime();
+      // 3-5. Prepare latents, denoise.
+      NDArray latents = denoise(requests, size, text, batch); // (B, C, H, W)
+      long t2 = System.nanoTime();
+      // 6. Decode latents / scaling factor with the VAE.
+      NDArray decoded = decode(latents); // (B, 3, Hbin, Wbin)
+      long t3 = System.nanoTime();
+      // 7. Resize back to the requested size and convert to 8-bit RGB.
+      List<GenerationResult> results = postprocess(requests, size, decoded);
+      long t4 = System.nanoTime();
+      return new BatchResult(
+          results,
+          new StageTimings(millis(t1 - t0), millis(t2 - t1), millis(t3 - t2), millis(t4 - t3)));
+    }
+  }
+
+  /**
+   * Stages 1–5 only: the final latents (B, C, H, W) as float32, attached to {@code manager}. For
+   * {@code --save-latents} and parity checks against other implementations.
+   */
+  public NDArray generateLatents(List<GenerationRequest> requests, NDManager manager) {
+    AspectRatioBins.Bin size = checkInputs(requests);
+    try (NDManager batch = root.newSubManager()) {
+      PromptEncoder.Encoded text = encodePrompts(requests, batch);
+      NDArray latents = denoise(requests, size, text, batch);
+      NDArray out = latents.toType(DataType.FLOAT32, true);
+      out.attach(manager);
+      return out;
+    }
+  }
+
+  /**
+   * Decodes latents (B, C, H, W) to the raw VAE output (B, 3, 8H, 8W) in about [−1, 1], attached to
+   * the latents' manager.
+   */
+  public NDArray decode(NDArray latents) {
+    NDArray z = latents.div(vae.scalingFactor()).toType(options.dtype(), false); // (B, C, H, W)
+    NDArray image = vae.decode(z, options.vaeMaxBatch()); // (B, 3, 8H, 8W)
+    return image.toType(DataType.FLOAT32, false);
+  }
+
+  private AspectRatioBins.Bin checkInputs(List<GenerationRequest> requests) {
+    if (requests == null || requests.isEmpty()) {
+      throw new IllegalArgumentException("a batch needs at least one request");
+    }
+    AspectRatioBins.Bin first = renderSize(requests.get(0));
+    int steps = requests.get(0).steps();
+    for (GenerationRequest r : requests) {
+      AspectRatioBins.Bin b = renderSize(r);
+      if (b.height() != first.height() || b.width() != first.width() || r.steps() != steps) {
+        throw new IllegalArgumentException(
+            "a batch must share render size and steps: "
+                + first.height()
+                + "x"
+                + first.width()
+                + "/"
+                + steps
+                + " vs "
+                + b.height()
+                + "x"
+                + b.width()
+                + "/"
+                + r.steps());
+      }
+      if (r.initialLatents() != null) {
+        long expected =
+            (long) r.numImages()
+                * LATENT_CHANNELS
+                * (b.height() / VAE_SCALE)
+                * (b.width() / VAE_SCALE);
+        if (r.initialLatents().length != expected) {
+          throw new IllegalArgumentException(
+              "initial latents have "
+                  + r.initialLatents().length
+                  + " values, expected "
+                  + expected
+                  + " for "
+                  + r.numImages()
+                  + "x"
+                  + LATENT_CHANNELS
+                  + "x"
+                  + b.height() / VAE_SCALE
+                  + "x"
+                  + b.width() / VAE_SCALE);
+        }
+      }
+    }
+    return first;
+  }
+
+  private PromptEncoder.Encoded encodePrompts(List<GenerationRequest> requests, NDManager batch) {
+    List<String> rows = new ArrayList<>();
+    for (GenerationRequest r : requests) {
+      for (int i = 0; i < r.numImages(); i++) {
+        rows.add(r.prompt());
+      }
+    }
+    return prompts.encode(rows, batch);
+  }
+
+  private NDArray denoise(
+      List<GenerationRequest> requests,
+      AspectRatioBins.Bin size,
+      PromptEncoder.Encoded text,
+      NDManager batch) {
+    int h = size.height() / VAE_SCALE;
+    int w = size.width() / VAE_SCALE;
+    Shape one = new Shape(1, LATENT_CHANNELS, h, w);
+
+    // 3. Prepare latents: one generator per image, initial draw first (init_noise_sigma = 1).
+    List<TorchGenerator> generators = new ArrayList<>();
+    NDList initial = new NDList();
+    for (GenerationRequest r : requests) {
+      for (int i = 0; i < r.numImages(); i++) {
+        TorchGenerator g = new TorchGenerator(r.seed() + i);
+        generators.add(g);
+        float[] values;
+        if (r.initialLatents() != null) {
+          int per = Math.toIntExact(one.size());
+          values = new float[per];
+          System.arraycopy(r.initialLatents(), i * per, values, 0, per);
+        } else {
+          values = g.randn(one.getShape());
+        }
+        initial.add(batch.create(values, one)); // (1, C, H, W)
+      }
+    }
+    int b = generators.size();
+    NDArray latents = NDArrays.concat(initial, 0); // (B, C, H, W) float32
+
+    // 4. Timesteps and micro-conditions (resolution and aspect ratio of the render size).
+    LcmScheduler scheduler = new LcmScheduler(schedulerConfig);
+    scheduler.setTimesteps(requests.get(0).steps(), options.timestepRule());
+    int[] timesteps = scheduler.timesteps();
+    float[] res = new float[2 * b];
+    float[] ar = new float[b];
+    for (int i = 0; i < b; i++) {
+      res[2 * i] = size.height();
+      res[2 * i + 1] = size.width();
+      ar[i] = (float) size.height() / size.width();
+    }
+    DataType dtype = options.dtype();
+    NDArray resolution = batch.create(res, new Shape(b, 2)).toType(dtype, false); // (B, 2)
+    NDArray aspect = batch.create(ar, new Shape(b, 1)).toType(dtype, false); // (B, 1)
+    NDArray captions = text.embeddings().toType(dtype, false); // (B, L, Cc)
+
+    // 5. Denoising loop: ε̂ = first C output channels; LCM step with per-image noise.
+    for (int k = 0; k < timesteps.length; k++) {
+      NDArray t = batch.full(new Shape(b), (float) timesteps[k]).toType(dtype, false); // (B)
+      NDArray out =
+          transformer.forward(
+              latents.toType(dtype, false), t, captions, text.mask(), resolution, aspect);
+      NDArray eps =
+          out.split(new long[] {LATENT_CHANNELS}, 1).get(0).toType(DataType.FLOAT32, false);
+      NDArray noise = null;
+      if (k < timesteps.length - 1) {
+        NDList draws = new NDList();
+        for (TorchGenerator g : generators) {
+          draws.add(batch.create(g.randn(one.getShape()), one)); // (1, C, H, W)
+        }
+        noise = NDArrays.concat(draws, 0); // (B, C, H, W)
+      }
+      SchedulerOutput step = scheduler.step(eps, k, latents, noise);
+      latents = step.prevSample();
+    }
+    return latents;
+  }
+
+  private List<GenerationResult> postprocess(
+      List<GenerationRequest> requests, AspectRatioBins.Bin size, NDArray decoded) {
+    List<GenerationResult> results = new ArrayList<>();
+    int row = 0;
+    for (GenerationRequest r : requests) {
+      NDArray mine =
+          decoded.split(new long[] {row, row + r.numImages()}, 0).get(1); // (n, 3, Hbin, Wbin)
+      row += r.numImages();
+      if (r.binning() && (size.height() != r.height() || size.width() != r.width())) {
+        mine = ResizeAndCrop.apply(mine, r.height(), r.width()); // (n, 3, h, w)
+      }
+      List<BufferedImage> images = ImagePostprocess.toRgb8(mine);
+      List<Long> seeds = new ArrayList<>();
+      for (int i = 0; i < r.numImages(); i++) {
+        seeds.add(r.seed() + i);
+      }
+      results.add(new GenerationResult(images, seeds, size.height(), size.width()));
+    }
+    return results;
+  }
+
+  private static long millis(long nanos) {
+    return nanos / 1_000_000;
+  }
+
+  /** Distinct prompts currently cached. */
+  public int cachedPrompts() {
+    return prompts.cachedPrompts();
+  }
+
+  @Override
+  public void close() {
+    root.close();
+    vae.close();
+    transformer.close();
+    textEncoder.close();
+    tokenizer.close();
+  }
+}
