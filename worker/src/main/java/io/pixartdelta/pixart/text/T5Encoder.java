@@ -204,7 +204,7 @@ public final class T5Encoder implements AutoCloseable {
    * {@link #encode(NDArray, NDArray)} reporting intermediate tensors to {@code probe} (if not null)
    * under the reference's module names: {@code encoder.embed_tokens}, {@code encoder.block.<i>}
    * (residual stream after block i) and {@code encoder.final_layer_norm}. The reported arrays are
-   * closed when the call returns.
+   * only valid during the callback.
    */
   NDArray encode(NDArray ids, NDArray mask, BiConsumer<String, NDArray> probe) {
     Shape shape = ids.getShape();
@@ -222,6 +222,7 @@ public final class T5Encoder implements AutoCloseable {
       ids.tempAttach(scope);
       mask.tempAttach(scope);
       NDArray tokens = ids.toDevice(device, false).toType(DataType.INT64, false); // (B, L)
+      checkVocabularyRange(tokens);
       NDArray embedded =
           Embedding.embedding(tokens, shared, SparseFormat.DENSE).singletonOrThrow(); // (B, L, D)
       report(probe, "encoder.embed_tokens", embedded);
@@ -236,6 +237,19 @@ public final class T5Encoder implements AutoCloseable {
       report(probe, "encoder.final_layer_norm", out);
       out.attach(caller);
       return out;
+    }
+  }
+
+  /** Out-of-range ids would fail deep inside libtorch's embedding; name the problem instead. */
+  private void checkVocabularyRange(NDArray tokens) {
+    if (tokens.isEmpty()) {
+      return;
+    }
+    long min = tokens.min().getLong();
+    long max = tokens.max().getLong();
+    if (min < 0 || max >= config.vocabSize()) {
+      throw new IllegalArgumentException(
+          "token ids must be in [0, " + config.vocabSize() + "), got [" + min + ", " + max + "]");
     }
   }
 

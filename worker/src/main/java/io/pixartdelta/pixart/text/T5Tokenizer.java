@@ -25,9 +25,9 @@ import java.util.Objects;
  *
  * <ol>
  *   <li>Special-token literals typed in the text ({@code </s>}, {@code <pad>}, {@code <unk>},
- *       {@code <extra_id_k>}) become their own ids, as transformers' added tokens do; the text
- *       between them is SentencePiece-encoded piece by piece (each piece gets its own {@code ▁}
- *       prefix, the model's {@code nmt_nfkc} normaliser and whitespace rules apply).
+ *       {@code <extra_id_k>}) become their own ids, as transformers' added tokens do; each stretch
+ *       of text between them is SentencePiece-encoded on its own (so it starts with a fresh {@code
+ *       ▁}; the model's {@code nmt_nfkc} normaliser and whitespace rules apply).
  *   <li>The ids are cut to {@code maxLength − 1} and the EOS id appended (always, even after a
  *       typed {@code </s>}, as transformers 5's post-processor does), then padded with the pad id.
  *   <li>The mask is 1 for every real position including the EOS and any typed {@code <pad>}.

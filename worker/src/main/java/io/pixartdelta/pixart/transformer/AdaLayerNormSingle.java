@@ -32,7 +32,7 @@ final class AdaLayerNormSingle {
   private final LinearLayer resolution2;
   private final LinearLayer aspectRatio1;
   private final LinearLayer aspectRatio2;
-  private final LinearLayer modulation;
+  private final LinearLayer modulationLayer;
   private final boolean additionalConditions;
   private final DataType dtype;
 
@@ -52,7 +52,7 @@ final class AdaLayerNormSingle {
       this.aspectRatio1 = null;
       this.aspectRatio2 = null;
     }
-    this.modulation = LinearLayer.of(weights, PREFIX + "linear");
+    this.modulationLayer = LinearLayer.of(weights, PREFIX + "linear");
     this.dtype = dtype;
   }
 
@@ -102,7 +102,7 @@ final class AdaLayerNormSingle {
 
   /** {@code Linear(SiLU(cond))}: (B, D) → (B, 6·D). */
   NDArray modulation(NDArray cond) {
-    return modulation.apply(silu(cond));
+    return modulationLayer.apply(silu(cond));
   }
 
   private NDArray mlp(NDArray frequencies, LinearLayer first, LinearLayer second) {

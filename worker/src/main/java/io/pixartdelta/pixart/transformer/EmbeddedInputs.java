@@ -13,7 +13,8 @@ import ai.djl.ndarray.NDList;
  * @param modulation (B, 6·D) adaLN-single block modulation ({@code timestep} in diffusers)
  * @param condition (B, D) conditioning vector used by the final layer ({@code embedded_timestep})
  * @param captions (B, L, D) projected captions: keys and values of every cross-attention
- * @param captionBias (B, 1, 1, L) additive cross-attention bias, −10000 on padding
+ * @param captionBias (B, 1, 1, L) additive cross-attention bias, −10000 on padding; {@code null}
+ *     when no mask was given
  * @param gridHeight Hp, patch rows
  * @param gridWidth Wp, patch columns
  */
@@ -26,8 +27,12 @@ public record EmbeddedInputs(
     int gridHeight,
     int gridWidth) {
 
-  /** The arrays, e.g. to attach them to another manager in one call. */
+  /** The arrays (without a null bias), e.g. to attach them to another manager in one call. */
   public NDList arrays() {
-    return new NDList(tokens, modulation, condition, captions, captionBias);
+    NDList list = new NDList(tokens, modulation, condition, captions);
+    if (captionBias != null) {
+      list.add(captionBias);
+    }
+    return list;
   }
 }

@@ -2,7 +2,6 @@ package io.pixartdelta.pixart.transformer;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -212,11 +211,7 @@ public final class PixArtTransformer implements AutoCloseable {
                 .reshape(b, 1, 1, captionMask.getShape().get(1)); // (B, 1, 1, L)
       }
       EmbeddedInputs result = new EmbeddedInputs(tokens, mod, cond, projected, bias, gridH, gridW);
-      NDList arrays = new NDList(tokens, mod, cond, projected);
-      if (bias != null) {
-        arrays.add(bias);
-      }
-      scope.ret(arrays);
+      scope.ret(result.arrays());
       return result;
     }
   }

@@ -14,7 +14,9 @@ import io.pixartdelta.pixart.Fixtures;
 import io.pixartdelta.pixart.Parity;
 import io.pixartdelta.pixart.nn.NdArrayKernels;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,6 +77,25 @@ class T5EncoderTest {
         NDArray actual = m.create(seen.get(name), shapes.get(name));
         assertMatches(actual, m, "intermediates", name);
       }
+    }
+  }
+
+  @Test
+  void promptsToEmbeddingsEndToEnd() {
+    // The three pipeline prompts: preprocessing + tokenizer must give the case's ids and mask,
+    // and the encoder its output.
+    List<String> prompts = new ArrayList<>();
+    fixtureCase.get("prompts").forEach(p -> prompts.add(p.asText()));
+    try (T5Tokenizer tokenizer = T5Tokenizer.load(Fixtures.path("model/tokenizer"));
+        NDManager m = NDManager.newBaseManager()) {
+      T5Tokenizer.Encoding enc = tokenizer.encode(CaptionPreprocessor.DEFAULT.apply(prompts));
+      NDArray ids = enc.idsArray(m);
+      NDArray mask = enc.maskArray(m);
+      assertThat(ids.toLongArray())
+          .containsExactly(Fixtures.array(m, CASE + "/input_ids.npy").toLongArray());
+      assertThat(mask.toLongArray())
+          .containsExactly(Fixtures.array(m, CASE + "/attention_mask.npy").toLongArray());
+      assertMatches(encoder.encode(ids, mask), m, "outputs", "last_hidden_state");
     }
   }
 
@@ -195,6 +216,10 @@ class T5EncoderTest {
               () -> encoder.encode(ids.toType(DataType.FLOAT32, false), m.ones(new Shape(1, 120))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("integers");
+      NDArray outOfRange = m.full(new Shape(1, 120), 1152f, DataType.INT64);
+      assertThatThrownBy(() -> encoder.encode(outOfRange, m.ones(new Shape(1, 120))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("[0, 1152)");
     }
     assertThatThrownBy(
             () ->
