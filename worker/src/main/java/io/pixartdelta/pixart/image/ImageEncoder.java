@@ -29,10 +29,12 @@ public final class ImageEncoder {
   public static final int DEFAULT_JPEG_QUALITY = 90;
 
   private final ImageFormat format;
-  private final float compressionQuality;
+  private final int setting; // deflate level (PNG) or quality 1..100 (JPEG)
+  private final float compressionQuality; // ImageIO's 0..1 knob for that setting
 
-  private ImageEncoder(ImageFormat format, float compressionQuality) {
+  private ImageEncoder(ImageFormat format, int setting, float compressionQuality) {
     this.format = format;
+    this.setting = setting;
     this.compressionQuality = compressionQuality;
   }
 
@@ -45,7 +47,7 @@ public final class ImageEncoder {
     if (deflateLevel < 0 || deflateLevel > 9) {
       throw new IllegalArgumentException("deflateLevel must be in 0..9, got " + deflateLevel);
     }
-    return new ImageEncoder(ImageFormat.PNG, (9 - deflateLevel) / 9f);
+    return new ImageEncoder(ImageFormat.PNG, deflateLevel, (9 - deflateLevel) / 9f);
   }
 
   /**
@@ -57,7 +59,7 @@ public final class ImageEncoder {
     if (quality < 1 || quality > 100) {
       throw new IllegalArgumentException("quality must be in 1..100, got " + quality);
     }
-    return new ImageEncoder(ImageFormat.JPEG, quality / 100f);
+    return new ImageEncoder(ImageFormat.JPEG, quality, quality / 100f);
   }
 
   public ImageFormat format() {
@@ -105,6 +107,10 @@ public final class ImageEncoder {
 
   @Override
   public String toString() {
-    return "ImageEncoder[" + format + ", quality " + compressionQuality + "]";
+    return "ImageEncoder["
+        + format
+        + (format == ImageFormat.PNG ? ", deflate level " : ", quality ")
+        + setting
+        + "]";
   }
 }

@@ -85,6 +85,20 @@ class AutoencoderKlEncodeTest {
   }
 
   @Test
+  void sampleWithTheReferenceDrawMatchesTheFixture() {
+    // The fixture's noise is torch.randn(mean.shape) from a CPU generator seeded with the
+    // manifest's sample_seed; libtorch's own generator, seeded the same way through DJL (test
+    // only: it is process-global), makes the same draw independently of the fixture's sample.
+    long seed = VaeFixtures.caseOf(VaeFixtures.ENCODE).get("sample_seed").asLong();
+    try (NDManager m = NDManager.newBaseManager()) {
+      LatentDist dist = vae.encode(Fixtures.array(m, DIR + "image.npy"));
+      m.getEngine().setRandomSeed((int) seed);
+      NDArray noise = m.randomNormal(dist.mean().getShape()); // (1, 4, 16, 16)
+      VaeFixtures.assertMatches(VaeFixtures.ENCODE, "sample", dist.sample(noise));
+    }
+  }
+
+  @Test
   void logvarIsClampedToTheReferenceRange() {
     try (NDManager m = NDManager.newBaseManager()) {
       // A saturated image drives the tiny encoder far out; whatever comes out stays in range.
