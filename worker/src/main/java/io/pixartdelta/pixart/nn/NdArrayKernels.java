@@ -45,17 +45,15 @@ public final class NdArrayKernels implements Kernels {
     DataType type = x.getDataType();
     Shape shape = x.getShape(); // (B, C, H, W)
     long b = shape.get(0);
-    long c = shape.get(1);
     NDArray g = x.toType(DataType.FLOAT32, false).reshape(b, groups, -1); // (B, G, C/G·H·W)
     NDArray mean = g.mean(new int[] {-1}, true);
     NDArray centered = g.sub(mean);
     NDArray var = centered.square().mean(new int[] {-1}, true);
-    NDArray normed = centered.div(var.add(eps).sqrt()).reshape(shape); // (B, C, H, W)
-    Shape perChannel = new Shape(1, c, 1, 1);
-    normed =
-        normed
-            .mul(gamma.toType(DataType.FLOAT32, false).reshape(perChannel))
-            .add(beta.toType(DataType.FLOAT32, false).reshape(perChannel));
+    // Channels last so gamma/beta broadcast without reshaping them: weights live in a capped
+    // manager, and any op with a weight as its first operand would allocate there.
+    NDArray normed =
+        centered.div(var.add(eps).sqrt()).reshape(shape).transpose(0, 2, 3, 1); // (B, H, W, C)
+    normed = normed.mul(gamma).add(beta).transpose(0, 3, 1, 2); // (B, C, H, W)
     return normed.toType(type, false);
   }
 
@@ -65,8 +63,8 @@ public final class NdArrayKernels implements Kernels {
     NDArray x32 = x.toType(DataType.FLOAT32, false);
     NDArray variance = x32.square().mean(new int[] {-1}, true);
     NDArray normed = x32.div(variance.add(eps).sqrt());
-    // T5 casts back to the weight's dtype before scaling (half-precision weights).
-    return normed.toType(type, false).mul(weight.toType(type, false));
+    // T5 casts back to the input type before scaling; the product promotes to the wider type.
+    return normed.toType(type, false).mul(weight).toType(type, false);
   }
 
   @Override

@@ -318,6 +318,11 @@ public final class PixArtPipeline implements AutoCloseable {
     return nanos / 1_000_000;
   }
 
+  /** The manager every batch's arrays live under (tests count what is left on it). */
+  NDManager rootManager() {
+    return root;
+  }
+
   /** Distinct prompts currently cached. */
   public int cachedPrompts() {
     return prompts.cachedPrompts();
