@@ -38,7 +38,7 @@ public final class PixArtPipeline implements AutoCloseable {
   private static final int LATENT_CHANNELS = 4;
   private static final int VAE_SCALE = 8;
 
-  private final ModelDirectory model;
+  private final String modelId;
   private final PipelineOptions options;
   private final T5Tokenizer tokenizer;
   private final T5Encoder textEncoder;
@@ -50,14 +50,14 @@ public final class PixArtPipeline implements AutoCloseable {
   private final NDManager root;
 
   private PixArtPipeline(
-      ModelDirectory model,
+      String modelId,
       PipelineOptions options,
       T5Tokenizer tokenizer,
       T5Encoder textEncoder,
       PixArtTransformer transformer,
       AutoencoderKl vae,
       LcmConfig schedulerConfig) {
-    this.model = model;
+    this.modelId = modelId;
     this.options = options;
     this.tokenizer = tokenizer;
     this.textEncoder = textEncoder;
@@ -91,7 +91,8 @@ public final class PixArtPipeline implements AutoCloseable {
       opened.add(transformer);
       AutoencoderKl vae =
           AutoencoderKl.load(model.vae(), options.device(), options.dtype(), options.kernels());
-      return new PixArtPipeline(model, options, tokenizer, t5, transformer, vae, schedulerConfig);
+      return new PixArtPipeline(
+          model.modelId(), options, tokenizer, t5, transformer, vae, schedulerConfig);
     } catch (RuntimeException e) {
       for (AutoCloseable c : opened) {
         try {
@@ -104,8 +105,25 @@ public final class PixArtPipeline implements AutoCloseable {
     }
   }
 
-  public ModelDirectory model() {
-    return model;
+  /**
+   * Assembles a pipeline from loaded components (e.g. random weights for benchmarks); the pipeline
+   * takes ownership of them and closes them.
+   */
+  public static PixArtPipeline assemble(
+      String modelId,
+      PipelineOptions options,
+      T5Tokenizer tokenizer,
+      T5Encoder textEncoder,
+      PixArtTransformer transformer,
+      AutoencoderKl vae,
+      LcmConfig schedulerConfig) {
+    return new PixArtPipeline(
+        modelId, options, tokenizer, textEncoder, transformer, vae, schedulerConfig);
+  }
+
+  /** Identifies the weights for provenance metadata (the model folder's name). */
+  public String modelId() {
+    return modelId;
   }
 
   public PipelineOptions options() {
@@ -128,9 +146,11 @@ public final class PixArtPipeline implements AutoCloseable {
       long t1 = System.nanoTime();
       // 3-5. Prepare latents, denoise.
       NDArray latents = denoise(requests, size, text, batch); // (B, C, H, W)
+      waitFor(latents);
       long t2 = System.nanoTime();
       // 6. Decode latents / scaling factor with the VAE.
       NDArray decoded = decode(latents); // (B, 3, Hbin, Wbin)
+      waitFor(decoded);
       long t3 = System.nanoTime();
       // 7. Resize back to the requested size and convert to 8-bit RGB.
       List<GenerationResult> results = postprocess(requests, size, decoded);
@@ -312,6 +332,14 @@ public final class PixArtPipeline implements AutoCloseable {
       results.add(new GenerationResult(images, seeds, size.height(), size.width()));
     }
     return results;
+  }
+
+  /**
+   * Blocks until the device has computed {@code a} (reads one element), so stage timings are real
+   * on asynchronous GPUs. Called between stages only, never inside the denoising loop.
+   */
+  private static void waitFor(NDArray a) {
+    a.reshape(-1).get(0).toFloatArray();
   }
 
   private static long millis(long nanos) {

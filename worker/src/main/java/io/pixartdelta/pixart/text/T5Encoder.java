@@ -121,11 +121,24 @@ public final class T5Encoder implements AutoCloseable {
     }
     T5Config config = T5Config.fromJson(textEncoderDir.resolve("config.json"));
     try (TensorSource source = openWeights(textEncoderDir)) {
-      Weights weights =
-          StrictLoader.load(
-              source, weightSpec(config), device, dtype, name -> parameterType(name, dtype));
-      return new T5Encoder(config, weights, device, dtype, kernels);
+      return fromSource(config, source, device, dtype, kernels);
     }
+  }
+
+  /**
+   * Builds the encoder from any tensor source checked against {@link #weightSpec} (random weights
+   * for benchmarks, converted checkpoints); the source stays owned by the caller.
+   */
+  public static T5Encoder fromSource(
+      T5Config config, TensorSource source, Device device, DataType dtype, Kernels kernels) {
+    if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16 && dtype != DataType.BFLOAT16) {
+      throw new IllegalArgumentException(
+          "dtype must be FLOAT32, FLOAT16 or BFLOAT16, got " + dtype);
+    }
+    Weights weights =
+        StrictLoader.load(
+            source, weightSpec(config), device, dtype, name -> parameterType(name, dtype));
+    return new T5Encoder(config, weights, device, dtype, kernels);
   }
 
   private static TensorSource openWeights(Path dir) {

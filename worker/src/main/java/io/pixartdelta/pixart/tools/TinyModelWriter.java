@@ -107,30 +107,11 @@ public final class TinyModelWriter {
         JSON.writerWithDefaultPrettyPrinter().writeValueAsString(index));
   }
 
-  /**
-   * Random values that keep activations in a sane range: norm scales near 1, small biases and
-   * tables, other weights ~ N(0, 1/fan_in) like PyTorch's default initialisations.
-   */
   private static float[] initialValues(String name, Shape shape, TorchGenerator rng) {
     float[] v = rng.randn(shape.getShape());
-    boolean norm = name.contains("norm") && name.endsWith(".weight");
-    double scale;
-    double shift = 0;
-    if (norm) {
-      scale = 0.1;
-      shift = 1;
-    } else if (name.endsWith(".bias") || name.contains("relative_attention_bias")) {
-      scale = 0.05;
-    } else if (name.endsWith("scale_shift_table")) {
-      scale = 1 / Math.sqrt(shape.get(shape.dimension() - 1));
-    } else if (name.equals("shared.weight")) {
-      scale = 1;
-    } else {
-      long fanIn = shape.dimension() > 1 ? shape.size() / shape.get(0) : shape.size();
-      scale = 1 / Math.sqrt(fanIn);
-    }
+    RandomInit init = RandomInit.of(name, shape);
     for (int i = 0; i < v.length; i++) {
-      v[i] = (float) (v[i] * scale + shift);
+      v[i] = (float) (v[i] * init.scale() + init.shift());
     }
     return v;
   }

@@ -83,9 +83,18 @@ public final class PixArtTransformer implements AutoCloseable {
       Path transformerDir, Device device, DataType dtype, Kernels kernels) {
     PixArtConfig config = PixArtConfig.fromJson(transformerDir.resolve(CONFIG_FILE));
     try (TensorSource source = openWeights(transformerDir)) {
-      Weights weights = StrictLoader.load(source, weightSpec(config), device, dtype);
-      return new PixArtTransformer(config, weights, kernels);
+      return fromSource(config, source, device, dtype, kernels);
     }
+  }
+
+  /**
+   * Builds the model from any tensor source checked against {@link #weightSpec} (a converted
+   * checkpoint, or random weights for benchmarks); the source stays open and owned by the caller.
+   */
+  public static PixArtTransformer fromSource(
+      PixArtConfig config, TensorSource source, Device device, DataType dtype, Kernels kernels) {
+    Weights weights = StrictLoader.load(source, weightSpec(config), device, dtype);
+    return new PixArtTransformer(config, weights, kernels);
   }
 
   /**

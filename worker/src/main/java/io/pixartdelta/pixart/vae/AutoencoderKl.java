@@ -75,6 +75,21 @@ public final class AutoencoderKl implements AutoCloseable {
     return load(vaeDir, device, dtype, kernels, DEFAULT_QUERY_CHUNK);
   }
 
+  /**
+   * Builds the VAE from any tensor source checked against {@link #weightSpec} (random weights for
+   * benchmarks, converted checkpoints); the source stays owned by the caller.
+   */
+  public static AutoencoderKl fromSource(
+      VaeConfig config, TensorSource source, Device device, DataType dtype, Kernels kernels) {
+    Weights weights = StrictLoader.load(source, weightSpec(config), device, dtype);
+    try {
+      return new AutoencoderKl(config, weights, device, dtype, kernels, DEFAULT_QUERY_CHUNK);
+    } catch (RuntimeException e) {
+      weights.close();
+      throw e;
+    }
+  }
+
   /** {@link #load(Path, Device, DataType, Kernels)} with a chosen attention query chunk. */
   static AutoencoderKl load(
       Path vaeDir, Device device, DataType dtype, Kernels kernels, int queryChunk) {

@@ -1,0 +1,278 @@
+package io.pixartdelta.pixart.cli;
+
+import ai.djl.Device;
+import io.pixartdelta.pixart.image.ImageEncoder;
+import io.pixartdelta.pixart.nn.Kernels;
+import io.pixartdelta.pixart.pipeline.BatchResult;
+import io.pixartdelta.pixart.pipeline.GenerationRequest;
+import io.pixartdelta.pixart.pipeline.GenerationResult;
+import io.pixartdelta.pixart.pipeline.ModelDirectory;
+import io.pixartdelta.pixart.pipeline.PipelineOptions;
+import io.pixartdelta.pixart.pipeline.PixArtPipeline;
+import io.pixartdelta.pixart.schedulers.LcmConfig;
+import io.pixartdelta.pixart.text.T5Config;
+import io.pixartdelta.pixart.text.T5Encoder;
+import io.pixartdelta.pixart.text.T5Tokenizer;
+import io.pixartdelta.pixart.tools.RandomWeights;
+import io.pixartdelta.pixart.transformer.PixArtConfig;
+import io.pixartdelta.pixart.transformer.PixArtTransformer;
+import io.pixartdelta.pixart.vae.AutoencoderKl;
+import io.pixartdelta.pixart.vae.VaeConfig;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Throughput and latency of the pipeline per batch size: per-stage timings (T5, each denoising
+ * step, VAE decode, image encode), images/s and peak memory, printed as a table. Medians over the
+ * measured iterations after warm-up. Needs no Kafka, S3 or checkpoint ({@code --random-weights}).
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmark the pipeline (no Kafka/S3); prints a table of per-stage timings.")
+public final class BenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  static final class Weights {
+    @Option(
+        names = "--model",
+        paramLabel = "DIR",
+        description = "Checkpoint folder (diffusers layout).")
+    Path model;
+
+    @Option(
+        names = "--random-weights",
+        paramLabel = "real|tiny",
+        description = "Random weights built on the device: the real PixArt-LCM-XL sizes, or tiny.")
+    String random;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Weights weights = new Weights();
+
+  @Option(
+      names = "--device",
+      defaultValue = "cpu",
+      description = "cpu or gpu:N (default ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(
+      names = "--batch",
+      split = ",",
+      defaultValue = "1",
+      description = "Batch sizes, e.g. 1,4,8.")
+  int[] batches;
+
+  @Option(
+      names = "--size",
+      defaultValue = "1024",
+      description = "Square image size in px (default ${DEFAULT-VALUE}).")
+  int size;
+
+  @Option(
+      names = "--steps",
+      defaultValue = "4",
+      description = "LCM steps (default ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(
+      names = "--warmup",
+      defaultValue = "1",
+      description = "Warm-up iterations per batch size.")
+  int warmup;
+
+  @Option(
+      names = "--iterations",
+      defaultValue = "3",
+      description = "Measured iterations per batch size.")
+  int iterations;
+
+  @Option(
+      names = "--kernels",
+      defaultValue = "plain",
+      description = "Kernel backend: ${COMPLETION-CANDIDATES}.")
+  KernelChoice kernels;
+
+  @Option(
+      names = "--png-level",
+      defaultValue = "" + ImageEncoder.DEFAULT_PNG_LEVEL,
+      description = "PNG deflate level for the encode stage.")
+  int pngLevel;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter w = spec.commandLine().getOut();
+    Device dev = Devices.parse(device);
+    Kernels k = kernels.create(dev);
+    // The prompt cache would hide T5 after warm-up: benchmarks encode every prompt.
+    PipelineOptions options = PipelineOptions.forDevice(dev, k).withPromptCacheSize(0);
+    long loadStart = System.nanoTime();
+    try (PixArtPipeline pipeline = open(options);
+        PeakMemory memory = new PeakMemory(dev)) {
+      w.printf(
+          Locale.ROOT,
+          "# pipeline %s on %s, %s, kernels %s, %dx%d px, %d steps; load %d ms%n",
+          pipeline.modelId(),
+          dev,
+          options.dtype(),
+          kernels,
+          size,
+          size,
+          steps,
+          (System.nanoTime() - loadStart) / 1_000_000);
+      w.println(
+          "| batch | T5 ms | step ms | denoise ms | VAE decode ms | encode ms/img | total ms/img"
+              + " | images/s | peak memory |");
+      w.println("|---|---|---|---|---|---|---|---|---|");
+      ImageEncoder encoder = ImageEncoder.png(pngLevel);
+      for (int batch : batches) {
+        List<long[]> runs = new ArrayList<>();
+        for (int i = 0; i < warmup + iterations; i++) {
+          List<GenerationRequest> requests = new ArrayList<>();
+          for (int j = 0; j < batch; j++) {
+            requests.add(
+                new GenerationRequest(
+                    "benchmark prompt " + i + " " + j + ": a lighthouse on a cliff at dusk",
+                    i * 1000L + j,
+                    size,
+                    size,
+                    false,
+                    steps,
+                    1,
+                    null));
+          }
+          long start = System.nanoTime();
+          BatchResult r = pipeline.generate(requests);
+          long encStart = System.nanoTime();
+          for (GenerationResult g : r.results()) {
+            for (BufferedImage img : g.images()) {
+              encoder.encode(img);
+            }
+          }
+          long end = System.nanoTime();
+          if (i >= warmup) {
+            var t = r.timings();
+            runs.add(
+                new long[] {
+                  t.textEncodeMs(),
+                  t.denoiseMs(),
+                  t.decodeMs(),
+                  (end - encStart) / 1_000_000,
+                  (end - start) / 1_000_000
+                });
+          }
+        }
+        long t5 = median(runs, 0);
+        long denoise = median(runs, 1);
+        long decode = median(runs, 2);
+        long encode = median(runs, 3);
+        long total = median(runs, 4);
+        w.printf(
+            Locale.ROOT,
+            "| %d | %d | %.1f | %d | %d | %.1f | %.1f | %.2f | %.2f GiB (%s) |%n",
+            batch,
+            t5,
+            (double) denoise / steps,
+            denoise,
+            decode,
+            (double) encode / batch,
+            (double) total / batch,
+            batch * 1000.0 / Math.max(1, total),
+            memory.peakBytes() / (double) (1L << 30),
+            memory.label());
+        w.flush();
+      }
+    }
+    return 0;
+  }
+
+  private PixArtPipeline open(PipelineOptions options) throws IOException {
+    if (weights.random == null) {
+      return ModelSource.load(weights.model, options);
+    }
+    Path tiny = ModelSource.resolve(null);
+    ModelDirectory dir = ModelDirectory.open(tiny);
+    T5Config t5;
+    PixArtConfig dit;
+    VaeConfig vae;
+    LcmConfig lcm;
+    switch (weights.random) {
+      case "real":
+        t5 = T5Config.t5V11Xxl();
+        dit = PixArtConfig.fromJson(realTransformerConfig());
+        vae = VaeConfig.sdVae();
+        lcm = LcmConfig.pixartLcm();
+        break;
+      case "tiny":
+        t5 = T5Config.fromJson(dir.textEncoder().resolve("config.json"));
+        dit = PixArtConfig.fromJson(dir.transformer().resolve("config.json"));
+        vae = VaeConfig.fromJson(dir.vae().resolve("config.json"));
+        lcm = LcmConfig.fromJson(dir.schedulerConfig());
+        break;
+      default:
+        throw new IllegalArgumentException("--random-weights takes real or tiny");
+    }
+    Device dev = options.device();
+    // The tokenizer only feeds ids to T5; the bundled small vocabulary gives valid ids for both.
+    T5Tokenizer tokenizer = T5Tokenizer.load(dir.tokenizer());
+    T5Encoder text =
+        T5Encoder.fromSource(
+            t5,
+            new RandomWeights(T5Encoder.weightSpec(t5), "random T5"),
+            dev,
+            options.dtype(),
+            options.kernels());
+    PixArtTransformer transformer =
+        PixArtTransformer.fromSource(
+            dit,
+            new RandomWeights(PixArtTransformer.weightSpec(dit), "random transformer"),
+            dev,
+            options.dtype(),
+            options.kernels());
+    AutoencoderKl autoencoder =
+        AutoencoderKl.fromSource(
+            vae,
+            new RandomWeights(AutoencoderKl.weightSpec(vae), "random VAE"),
+            dev,
+            options.dtype(),
+            options.kernels());
+    return PixArtPipeline.assemble(
+        "random-" + weights.random, options, tokenizer, text, transformer, autoencoder, lcm);
+  }
+
+  private static Path realTransformerConfig() throws IOException {
+    Path dir = Files.createTempDirectory("pixart-real-config");
+    Path file = dir.resolve("config.json");
+    try (InputStream in =
+        RandomWeights.class.getResourceAsStream("real-configs/transformer/config.json")) {
+      if (in == null) {
+        throw new IllegalStateException("missing bundled real transformer config");
+      }
+      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+    file.toFile().deleteOnExit();
+    dir.toFile().deleteOnExit();
+    return file;
+  }
+
+  private static long median(List<long[]> runs, int column) {
+    long[] v = runs.stream().mapToLong(r -> r[column]).toArray();
+    Arrays.sort(v);
+    return v.length == 0 ? 0 : v[v.length / 2];
+  }
+}
