@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.util.List;
@@ -132,8 +135,33 @@ public final class JsonCodec {
    * Maps a tree to a record without schema validation, so tests can check that the records alone
    * reject what the schema rejects.
    */
-  <T> T mapUnvalidated(JsonNode tree, Class<T> type) throws JsonProcessingException {
-    return mapper.treeToValue(tree, type);
+  static <T> T mapUnvalidated(JsonNode tree, Class<T> type) throws JsonProcessingException {
+    return StrictMapper.INSTANCE.treeToValue(tree, type);
+  }
+
+  /**
+   * The codec's mapper without Jackson's scalar coercions ({@code "false"} to a boolean, {@code 1}
+   * to a string, {@code 2.5} to an int): the schema rejects those inputs before mapping, and
+   * without it the records must not silently accept them either.
+   */
+  private static final class StrictMapper {
+    static final ObjectMapper INSTANCE = strict();
+
+    private static ObjectMapper strict() {
+      ObjectMapper strict = newMapper();
+      strict.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+      for (LogicalType type : LogicalType.values()) {
+        for (CoercionInputShape shape :
+            List.of(
+                CoercionInputShape.String,
+                CoercionInputShape.Integer,
+                CoercionInputShape.Float,
+                CoercionInputShape.Boolean)) {
+          strict.coercionConfigFor(type).setCoercion(shape, CoercionAction.Fail);
+        }
+      }
+      return strict;
+    }
   }
 
   /** The record constructor's message (naming the field) rather than Jackson's wrapper text. */
