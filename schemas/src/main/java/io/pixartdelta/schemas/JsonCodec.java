@@ -10,9 +10,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
 
@@ -51,6 +53,9 @@ public final class JsonCodec {
   private static ObjectMapper newMapper() {
     return JsonMapper.builder()
         .addModule(new JavaTimeModule())
+        // Registered after JavaTimeModule, so it replaces that module's Instant reader.
+        .addModule(
+            new SimpleModule().addDeserializer(Instant.class, new Rfc3339InstantDeserializer()))
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -157,7 +162,10 @@ public final class JsonCodec {
                 CoercionInputShape.Integer,
                 CoercionInputShape.Float,
                 CoercionInputShape.Boolean)) {
-          strict.coercionConfigFor(type).setCoercion(shape, CoercionAction.Fail);
+          boolean integerToFloat = type == LogicalType.Float && shape == CoercionInputShape.Integer;
+          if (!integerToFloat) {
+            strict.coercionConfigFor(type).setCoercion(shape, CoercionAction.Fail);
+          }
         }
       }
       return strict;
