@@ -186,9 +186,7 @@ public final class JsonCodec {
 
   private static String wellFormedJobId(JsonNode tree) {
     JsonNode id = tree.path("jobId");
-    return id.isTextual() && Checks.JOB_ID.matcher(id.textValue()).matches()
-        ? id.textValue()
-        : null;
+    return id.isTextual() && RenderJob.isValidJobId(id.textValue()) ? id.textValue() : null;
   }
 
   private byte[] write(Object message) {

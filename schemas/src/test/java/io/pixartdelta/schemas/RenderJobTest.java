@@ -259,6 +259,28 @@ class RenderJobTest {
   }
 
   @Test
+  void jobIdCheckMatchesTheRecordRule() {
+    assertThat(RenderJob.isValidJobId("jobs-3-1187")).isTrue();
+    assertThat(RenderJob.isValidJobId("a".repeat(128))).isTrue();
+    assertThat(RenderJob.isValidJobId("a".repeat(129))).isFalse();
+    assertThat(RenderJob.isValidJobId("job\n")).isFalse();
+    assertThat(RenderJob.isValidJobId("")).isFalse();
+    assertThat(RenderJob.isValidJobId(null)).isFalse();
+  }
+
+  @Test
+  void controlSpecToStringShortensInlineImages() {
+    ControlSpec inline = ControlSpec.inlinePng(new byte[300_000], ControlType.EDGES, 1.0);
+
+    assertThat(inline.toString())
+        .hasSizeLessThan(200)
+        .contains("(400022 chars)")
+        .contains("type=EDGES");
+    assertThat(ControlSpec.of("s3://abc/k.png", ControlType.HED).toString())
+        .isEqualTo("ControlSpec[image=s3://abc/k.png, type=HED, scale=1.0]");
+  }
+
+  @Test
   void wireNamesOfEnumsAreLowerCase() {
     assertThat(Sampler.DPM_SOLVER.wireName()).isEqualTo("dpm-solver");
     assertThat(Sampler.fromWire("lcm")).isEqualTo(Sampler.LCM);
