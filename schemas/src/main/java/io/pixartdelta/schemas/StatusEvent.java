@@ -176,7 +176,10 @@ public record StatusEvent(
         .finishedAt(at)
         .error(
             ErrorInfo.permanent(
-                ErrorCodes.DEADLINE_EXCEEDED, "deadline " + job.deadline() + " passed at " + at))
+                ErrorCodes.DEADLINE_EXCEEDED,
+                job.deadline() == null
+                    ? "deadline passed at " + at
+                    : "deadline " + job.deadline() + " passed at " + at))
         .build();
   }
 
