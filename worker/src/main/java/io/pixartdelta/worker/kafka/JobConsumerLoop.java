@@ -91,11 +91,11 @@ public final class JobConsumerLoop implements Runnable {
       long drainDeadline = Long.MAX_VALUE;
       while (true) {
         if (shutdownRequested && state == WorkerState.RUNNING) {
-          state = WorkerState.DRAINING;
           drainDeadline = System.nanoTime() + drainTimeout.toNanos();
           LOG.info("draining: {} jobs in flight", tracker.inFlight());
           intake.startDrain();
           pauseAll();
+          state = WorkerState.DRAINING;
         }
         if (state == WorkerState.DRAINING) {
           if (tracker.inFlight() == 0) {
