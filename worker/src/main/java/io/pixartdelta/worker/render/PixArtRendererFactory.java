@@ -1,0 +1,29 @@
+package io.pixartdelta.worker.render;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import io.pixartdelta.pixart.cli.Devices;
+import io.pixartdelta.pixart.cli.ModelSource;
+import io.pixartdelta.pixart.nn.NdArrayKernels;
+import io.pixartdelta.pixart.pipeline.PipelineOptions;
+import io.pixartdelta.pixart.schedulers.TimestepRule;
+
+/**
+ * Creates the {@link PixArtRenderer} ({@code renderer=pixart}, the default): loads the checkpoint
+ * folder, or the bundled tiny test model when none is configured.
+ */
+public final class PixArtRendererFactory implements RendererFactory {
+  @Override
+  public String name() {
+    return "pixart";
+  }
+
+  @Override
+  public Renderer create(Settings settings) {
+    Device device = Devices.parse(settings.device());
+    DataType dtype = "fp16".equals(settings.dtype()) ? DataType.FLOAT16 : DataType.FLOAT32;
+    PipelineOptions options =
+        new PipelineOptions(device, dtype, NdArrayKernels.INSTANCE, TimestepRule.DIFFUSERS, 4, 256);
+    return new PixArtRenderer(ModelSource.load(settings.modelDir(), options));
+  }
+}
