@@ -2,7 +2,6 @@ package io.pixartdelta.pixart.controlnet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.pixartdelta.pixart.transformer.EmbeddedInputs;
 import io.pixartdelta.pixart.transformer.PixArtConfig;
 import io.pixartdelta.pixart.transformer.PixArtTransformer;
@@ -44,6 +43,9 @@ public final class PixArtControlNetTransformer {
     /** {@code value} is only valid during the call. */
     void accept(String name, NDArray value);
   }
+
+  /** The official model's (implicit) conditioning scale. */
+  public static final float DEFAULT_CONDITIONING_SCALE = 1f;
 
   private final PixArtTransformer base;
   private final ControlNetAdapter adapter;
@@ -154,17 +156,16 @@ public final class PixArtControlNetTransformer {
       throw new IllegalArgumentException(
           "conditioningScale must be finite, got " + conditioningScale);
     }
+    if (controlLatents != null && !controlLatents.getShape().equals(latents.getShape())) {
+      throw new IllegalArgumentException(
+          "controlLatents must have the latents' shape "
+              + latents.getShape()
+              + ", got "
+              + controlLatents.getShape());
+    }
     if (controlLatents == null || conditioningScale == 0f) {
       // No residual reaches the base stream: skip the branch so the result is the base model's.
       return base.forward(latents, timesteps, captions, captionMask, resolution, aspectRatio);
-    }
-    Shape shape = latents.getShape();
-    if (!controlLatents.getShape().equals(shape)) {
-      throw new IllegalArgumentException(
-          "controlLatents must have the latents' shape "
-              + shape
-              + ", got "
-              + controlLatents.getShape());
     }
     try (NDManager scope = NDManager.subManagerOf(latents)) {
       attachInputs(

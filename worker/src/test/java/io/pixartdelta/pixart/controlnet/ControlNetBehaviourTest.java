@@ -165,6 +165,10 @@ class ControlNetBehaviourTest {
       assertThatThrownBy(() -> forward(in, smallControl, 1f))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("controlLatents");
+      // Even when the branch would be skipped.
+      assertThatThrownBy(() -> forward(in, smallControl, 0f))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("controlLatents");
       assertThatThrownBy(() -> forward(in, in.get(6), Float.NaN))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("conditioningScale");
