@@ -183,6 +183,8 @@ public final class PixArtControlNetTransformer {
       probe.accept("transformer.pos_embed.call0", inputs.tokens());
       probe.accept("transformer.pos_embed.call1", control);
 
+      // Superseded activations are freed as the streams advance (each is B × N × D: 4.7M values
+      // per image at 1024 px), so the scope holds a few, not one per block.
       NDArray x = base.block(0, inputs.tokens(), inputs); // (B, N, D)
       inputs.tokens().close();
       probe.accept("transformer.transformer_blocks.0", x);
