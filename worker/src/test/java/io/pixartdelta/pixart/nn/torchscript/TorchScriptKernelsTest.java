@@ -155,7 +155,7 @@ class TorchScriptKernelsTest {
       int before = manager.getManagedArrays().size();
       int weightCount = weights.getManagedArrays().size();
 
-      for (int i = 0; i < 2000; i++) {
+      for (int i = 0; i < 500; i++) {
         // the forward-pass idiom: inputs join the scope temporarily, results die with it
         try (NDManager scope = manager.newSubManager()) {
           scope.tempAttachAll(x, t, bias, h);
