@@ -105,6 +105,40 @@ class PixArtBlockScriptTest {
     }
   }
 
+  /** The same method runs in fp16 (weights and activations), as it will on a GPU. */
+  @Test
+  void runsInHalfPrecisionCloseToFp32() {
+    try (NDManager weights = NDManager.newBaseManager();
+        NDManager m = NDManager.newBaseManager()) {
+      m.getEngine().setRandomSeed(11);
+      List<NDArray> params = randomParams(weights, 32, 128);
+      List<NDArray> halfParams = new ArrayList<>();
+      for (NDArray p : params) {
+        halfParams.add(p.toType(DataType.FLOAT16, true));
+      }
+      weights.cap();
+      NDArray x = m.randomNormal(new Shape(2, 12, 32));
+      NDArray mod = m.randomNormal(new Shape(2, 6 * 32)).mul(0.5f);
+      NDArray y = m.randomNormal(new Shape(2, 5, 32));
+      NDArray bias = m.zeros(new Shape(2, 1, 1, 5));
+
+      NDArray full = block.forward(x, mod, y, bias, 4, EPS, params);
+      NDArray half =
+          block.forward(
+              x.toType(DataType.FLOAT16, false),
+              mod.toType(DataType.FLOAT16, false),
+              y.toType(DataType.FLOAT16, false),
+              bias,
+              4,
+              EPS,
+              halfParams);
+
+      assertThat(half.getDataType()).isEqualTo(DataType.FLOAT16);
+      float scale = full.abs().max().getFloat();
+      Parity.assertAllClose(half, full, 1e-2 * Math.max(1, scale), 1e-2);
+    }
+  }
+
   @Test
   void rejectsAWrongParameterCount() {
     try (NDManager m = NDManager.newBaseManager()) {
