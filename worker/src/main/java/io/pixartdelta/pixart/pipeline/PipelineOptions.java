@@ -11,7 +11,7 @@ import io.pixartdelta.pixart.schedulers.TimestepRule;
  *
  * @param device CPU or a CUDA device
  * @param dtype compute type of the transformer and VAE: FLOAT32 on CPU, FLOAT16 on GPU
- * @param kernels attention / norm backend
+ * @param kernels attention / norm backend; the pipeline closes it if it is {@link AutoCloseable}
  * @param timestepRule LCM timestep spacing (diffusers ≥ 0.24 by default)
  * @param vaeMaxBatch images decoded at once (bounds VAE memory at 1024 px)
  * @param promptCacheSize T5 embeddings kept on the host, keyed by cleaned prompt (0 disables)

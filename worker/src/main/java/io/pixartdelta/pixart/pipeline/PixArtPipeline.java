@@ -363,5 +363,12 @@ public final class PixArtPipeline implements AutoCloseable {
     transformer.close();
     textEncoder.close();
     tokenizer.close();
+    if (options.kernels() instanceof AutoCloseable) {
+      try {
+        ((AutoCloseable) options.kernels()).close();
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot close the kernel backend", e);
+      }
+    }
   }
 }

@@ -3,8 +3,8 @@ package io.pixartdelta.worker.render;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import io.pixartdelta.pixart.cli.Devices;
+import io.pixartdelta.pixart.cli.KernelChoice;
 import io.pixartdelta.pixart.cli.ModelSource;
-import io.pixartdelta.pixart.nn.NdArrayKernels;
 import io.pixartdelta.pixart.pipeline.PipelineOptions;
 import io.pixartdelta.pixart.schedulers.TimestepRule;
 
@@ -23,7 +23,8 @@ public final class PixArtRendererFactory implements RendererFactory {
     Device device = Devices.parse(settings.device());
     DataType dtype = "fp16".equals(settings.dtype()) ? DataType.FLOAT16 : DataType.FLOAT32;
     PipelineOptions options =
-        new PipelineOptions(device, dtype, NdArrayKernels.INSTANCE, TimestepRule.DIFFUSERS, 4, 256);
+        new PipelineOptions(
+            device, dtype, KernelChoice.fused.create(device), TimestepRule.DIFFUSERS, 4, 256);
     return new PixArtRenderer(ModelSource.load(settings.modelDir(), options));
   }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pixartdelta.pixart.Fixtures;
 import io.pixartdelta.pixart.Parity;
+import io.pixartdelta.pixart.nn.torchscript.TorchScriptKernels;
 import java.awt.image.BufferedImage;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -20,17 +21,36 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class PixArtPipelineParityTest {
   private static PixArtPipeline pipeline;
+  private static PixArtPipeline fused;
 
   @BeforeAll
   static void load() {
     pipeline =
         PixArtPipeline.load(
             ModelDirectory.open(Fixtures.tinyModel()), PipelineOptions.cpuReference());
+    fused =
+        PixArtPipeline.load(
+            ModelDirectory.open(Fixtures.tinyModel()),
+            PipelineOptions.cpuReference()
+                .withKernels(TorchScriptKernels.load(ai.djl.Device.cpu())));
   }
 
   @AfterAll
   static void close() {
     pipeline.close();
+    fused.close();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 4})
+  void fusedKernelsGiveTheReferenceLatentsToo(int steps) {
+    JsonNode c = PipelineFixtures.pipelineCase(steps);
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray latents = fused.generateLatents(PipelineFixtures.requests(c, steps), m);
+      NDArray expected = Fixtures.array(m, "pipeline/steps" + steps + "/latents.npy");
+      double[] tol = PipelineFixtures.tolerance(c, "latents");
+      Parity.assertAllClose(latents, expected, tol[0], tol[1]);
+    }
   }
 
   @ParameterizedTest
