@@ -12,6 +12,7 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -121,11 +122,38 @@ class DpmSolverMultistepSchedulerStepTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {1, 2, 4, 14, 20, 25})
-  void exactNoisePredictionFollowsTheExactTrajectoryAndEndsOnTheCleanSample(int steps) {
+  @CsvSource({
+    "EPSILON, 1",
+    "EPSILON, 2",
+    "EPSILON, 4",
+    "EPSILON, 14",
+    "EPSILON, 20",
+    "EPSILON, 25",
+    "V_PREDICTION, 4",
+    "V_PREDICTION, 14",
+    "SAMPLE, 4",
+    "SAMPLE, 14"
+  })
+  void exactPredictionFollowsTheExactTrajectoryAndEndsOnTheCleanSample(
+      DpmSolverConfig.PredictionType type, int steps) {
     int[] timesteps = DpmSolverMultistepSchedulerTest.LINSPACE.get(steps);
+    DpmSolverConfig c = DpmSolverConfig.pixartDefaults();
     DpmSolverMultistepScheduler scheduler =
-        new DpmSolverMultistepScheduler(DpmSolverConfig.pixartDefaults());
+        new DpmSolverMultistepScheduler(
+            new DpmSolverConfig(
+                c.numTrainTimesteps(),
+                c.betaStart(),
+                c.betaEnd(),
+                c.betaSchedule(),
+                c.solverOrder(),
+                type,
+                c.solverType(),
+                c.lowerOrderFinal(),
+                c.eulerAtFinal(),
+                c.finalSigmasType(),
+                c.lambdaMinClipped(),
+                c.timestepSpacing(),
+                c.stepsOffset()));
     scheduler.setTimesteps(steps);
     DpmSolverPlusPlusReference levels =
         new DpmSolverPlusPlusReference(alphasCumprod, timesteps, false);
@@ -136,13 +164,22 @@ class DpmSolverMultistepSchedulerStepTest {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray x = m.create(toFloat(onTrajectory(z, noise, levels, 0)), SHAPE);
       for (int i = 0; i < steps; i++) {
-        // The perfect denoiser for data z: ε̂ = (x − α_s·z)/σ_s, from the current float latents.
+        // The perfect model for data z, from the current float latents: its noise is
+        // n = (x − α_s·z)/σ_s; it predicts n, v = α_s·n − σ_s·z, or z itself.
         float[] current = x.toFloatArray();
-        float[] eps = new float[size];
+        float[] prediction = new float[size];
         for (int k = 0; k < size; k++) {
-          eps[k] = (float) ((current[k] - levels.alpha(i) * z[k]) / levels.sigma(i));
+          double n = (current[k] - levels.alpha(i) * z[k]) / levels.sigma(i);
+          double v = levels.alpha(i) * n - levels.sigma(i) * z[k];
+          prediction[k] =
+              (float)
+                  switch (type) {
+                    case EPSILON -> n;
+                    case V_PREDICTION -> v;
+                    case SAMPLE -> z[k];
+                  };
         }
-        SchedulerOutput out = scheduler.step(m.create(eps, SHAPE), i, x);
+        SchedulerOutput out = scheduler.step(m.create(prediction, SHAPE), i, x);
         Parity.assertAllClose(out.denoised().toFloatArray(), toFloat(z), 1e-4, 1e-4);
         Parity.assertAllClose(
             out.prevSample().toFloatArray(),
