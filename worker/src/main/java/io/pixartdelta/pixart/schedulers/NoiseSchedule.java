@@ -9,21 +9,27 @@ final class NoiseSchedule {
 
   /** ᾱ₀..ᾱ_{T−1} for {@code config}. */
   static float[] alphasCumprod(LcmConfig config) {
-    int n = config.numTrainTimesteps();
+    return alphasCumprod(
+        config.numTrainTimesteps(), config.betaStart(), config.betaEnd(), config.betaSchedule());
+  }
+
+  /**
+   * ᾱ₀..ᾱ_{T−1} for {@code n} = T training steps with β from {@code betaStart} to {@code betaEnd}.
+   */
+  static float[] alphasCumprod(int n, double betaStart, double betaEnd, BetaSchedule schedule) {
     float[] betas;
-    switch (config.betaSchedule()) {
+    switch (schedule) {
       case LINEAR:
-        betas = linspace((float) config.betaStart(), (float) config.betaEnd(), n);
+        betas = linspace((float) betaStart, (float) betaEnd, n);
         break;
       case SCALED_LINEAR:
-        betas =
-            linspace((float) Math.sqrt(config.betaStart()), (float) Math.sqrt(config.betaEnd()), n);
+        betas = linspace((float) Math.sqrt(betaStart), (float) Math.sqrt(betaEnd), n);
         for (int i = 0; i < n; i++) {
           betas[i] = betas[i] * betas[i];
         }
         break;
       default:
-        throw new IllegalStateException("unhandled beta schedule " + config.betaSchedule());
+        throw new IllegalStateException("unhandled beta schedule " + schedule);
     }
     float[] alphasCumprod = new float[n];
     // torch.cumprod on the CPU accumulates float32 inputs in double and rounds each prefix.

@@ -1,0 +1,367 @@
+package io.pixartdelta.pixart.schedulers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.util.Arrays;
+
+/**
+ * The multistep DPM-Solver++ sampler (Lu et al. 2022, "DPM-Solver++: Fast Solver for Guided
+ * Sampling of Diffusion Probabilistic Models", arXiv 2211.01095) as diffusers' {@code
+ * DPMSolverMultistepScheduler} runs it with {@code algorithm_type = "dpmsolver++"}: a deterministic
+ * ODE solver on the clean-sample estimate x̂₀, first order on the first step, second order (2M)
+ * afterwards by reusing the previous step's x̂₀.
+ *
+ * <p>Noise levels are kept as σ = √((1 − ᾱ_t)/ᾱ_t); a step from σ_s to σ_t uses α = 1/√(σ² + 1), σ'
+ * = σ·α and λ = log α − log σ' (half log-SNR), h = λ_t − λ_s (shapes (B, C, H, W)):
+ *
+ * <pre>
+ *   x̂₀   = (x_s − σ'_s·ε̂) / α_s                               (epsilon prediction)
+ *   1st:  x_t = (σ'_t/σ'_s)·x_s − α_t·(e^{−h} − 1)·x̂₀
+ *   2M:   D₁ = (x̂₀ − x̂₀_prev)/r,  r = (λ_s − λ_prev)/h
+ *         midpoint: x_t = (σ'_t/σ'_s)·x_s − α_t·(e^{−h} − 1)·x̂₀ − ½·α_t·(e^{−h} − 1)·D₁
+ *         heun:     x_t = (σ'_t/σ'_s)·x_s − α_t·(e^{−h} − 1)·x̂₀ + α_t·((e^{−h} − 1)/h + 1)·D₁
+ * </pre>
+ *
+ * <p>With the default {@code final_sigmas_type = "zero"} the last step goes to σ = 0 (α = 1, λ =
+ * +∞), is always first order and returns x̂₀ exactly.
+ *
+ * <p>Numerics follow the reference: the ᾱ table and the per-timestep σ are float32 as torch
+ * computes them, timesteps come from numpy's float64 formulas, and every scalar coefficient is
+ * evaluated in float32 on the host. Tensor arithmetic stays on the arrays' device: x̂₀ in the
+ * inputs' dtype, the update itself in float32 (diffusers upcasts the sample there) and the result
+ * cast back.
+ *
+ * <p>Stateful: the x̂₀ returned as {@link SchedulerOutput#denoised()} is also the history the next
+ * step reads, so keep it open until that step has returned. Steps must run in order 0, 1, 2, …;
+ * step 0 starts a new run. Not thread-safe; cheap to create per run.
+ */
+public final class DpmSolverMultistepScheduler {
+  private final DpmSolverConfig config;
+  private final float[] alphasCumprod;
+  private final float[] trainSigmas;
+  private int[] timesteps;
+  private float[] sigmas;
+  private int nextStep;
+  private NDArray previousDenoised;
+
+  public DpmSolverMultistepScheduler(DpmSolverConfig config) {
+    if (config == null) {
+      throw new IllegalArgumentException("config is required");
+    }
+    this.config = config;
+    this.alphasCumprod =
+        NoiseSchedule.alphasCumprod(
+            config.numTrainTimesteps(),
+            config.betaStart(),
+            config.betaEnd(),
+            config.betaSchedule());
+    this.trainSigmas = new float[alphasCumprod.length];
+    for (int t = 0; t < alphasCumprod.length; t++) {
+      float a = alphasCumprod[t];
+      // torch: ((1 - ᾱ) / ᾱ) ** 0.5 in float32; a float sqrt via double is correctly rounded.
+      trainSigmas[t] = (float) Math.sqrt((1f - a) / a);
+    }
+  }
+
+  public DpmSolverConfig config() {
+    return config;
+  }
+
+  /** ᾱ_t for every training timestep t = 0..T−1 (a copy), float32 as in the reference. */
+  public float[] alphasCumprod() {
+    return alphasCumprod.clone();
+  }
+
+  /** Initial latents are plain N(0, I) draws (diffusers' {@code init_noise_sigma}). */
+  public float initNoiseSigma() {
+    return 1f;
+  }
+
+  /** The model input at step {@code stepIndex}: the sample itself (no input scaling). */
+  public NDArray scaleModelInput(NDArray sample, int stepIndex) {
+    return sample;
+  }
+
+  /**
+   * Chooses the timesteps of an N-step run by the config's {@code timestep_spacing} (numpy float64
+   * arithmetic, round half to even, as diffusers) and the noise levels σ at each, plus the final
+   * one. Resets the multistep history.
+   *
+   * @param steps N ≥ 1; the run has exactly {@link #timesteps()}{@code .length} steps, which is N
+   *     unless {@code lambda_min_clipped} shortens the range under {@code trailing}
+   * @throws IllegalArgumentException if {@code steps} is out of range or the spacing yields
+   *     repeated or out-of-range timesteps for it (e.g. linspace with N = T, some trailing N)
+   */
+  public void setTimesteps(int steps) {
+    int trainSteps = config.numTrainTimesteps();
+    if (steps < 1 || steps > trainSteps) {
+      throw new IllegalArgumentException(
+          "steps must be in 1.." + trainSteps + " (num_train_timesteps), got " + steps);
+    }
+    int[] chosen = spacedTimesteps(steps, lastTimestep());
+    for (int i = 0; i < chosen.length; i++) {
+      boolean inRange = chosen[i] >= 0 && chosen[i] < trainSteps;
+      if (!inRange || (i > 0 && chosen[i] >= chosen[i - 1])) {
+        throw new IllegalArgumentException(
+            config.timestepSpacing().configName()
+                + " spacing gives unusable timesteps for "
+                + steps
+                + " steps: "
+                + Arrays.toString(chosen));
+      }
+    }
+    float[] levels = new float[chosen.length + 1];
+    for (int i = 0; i < chosen.length; i++) {
+      levels[i] = trainSigmas[chosen[i]];
+    }
+    levels[chosen.length] =
+        config.finalSigmasType() == DpmSolverConfig.FinalSigmas.ZERO ? 0f : trainSigmas[0];
+    this.timesteps = chosen;
+    this.sigmas = levels;
+    this.nextStep = 0;
+    this.previousDenoised = null;
+  }
+
+  /** The timesteps chosen by the last {@code setTimesteps}, descending (a copy). */
+  public int[] timesteps() {
+    return requireTimesteps().clone();
+  }
+
+  /**
+   * σ at each step's timestep followed by the final σ (0 by default): one more entry than {@link
+   * #timesteps()} (a copy, float32 as in the reference).
+   */
+  public float[] sigmas() {
+    requireTimesteps();
+    return sigmas.clone();
+  }
+
+  /**
+   * The solver order step {@code stepIndex} uses: 1 on the first step, on the last step when the
+   * config asks for a lower-order final step (always with a zero final σ), and everywhere for
+   * {@code solver_order = 1}; otherwise 2.
+   */
+  public int orderAt(int stepIndex) {
+    int n = requireTimesteps().length;
+    checkIndex(stepIndex, n);
+    boolean last = stepIndex == n - 1;
+    boolean lowerOrderFinal =
+        last
+            && (config.eulerAtFinal()
+                || (config.lowerOrderFinal() && n < 15)
+                || config.finalSigmasType() == DpmSolverConfig.FinalSigmas.ZERO);
+    return config.solverOrder() == 1 || stepIndex == 0 || lowerOrderFinal ? 1 : 2;
+  }
+
+  /**
+   * One solver step from {@code timesteps()[stepIndex]} to the next noise level.
+   *
+   * @param modelOutput the model's prediction (ε̂ for epsilon prediction: the first C channels of
+   *     its output), same shape and dtype as {@code sample}
+   * @param stepIndex position in {@link #timesteps()}, 0-based; must follow the previous step
+   * @param sample the current latents x_t, (B, C, H, W)
+   * @return the next latents and this step's x̂₀, both attached to {@code sample}'s manager, in
+   *     {@code sample}'s dtype
+   * @throws IllegalStateException if {@link #setTimesteps} was not called, steps run out of order,
+   *     or the previous step's x̂₀ was closed before a second-order step
+   * @throws IllegalArgumentException for a bad step index or mismatched shapes / dtypes
+   */
+  public SchedulerOutput step(NDArray modelOutput, int stepIndex, NDArray sample) {
+    int[] ts = requireTimesteps();
+    checkIndex(stepIndex, ts.length);
+    if (modelOutput == null || sample == null) {
+      throw new IllegalArgumentException("modelOutput and sample are required");
+    }
+    if (!modelOutput.getShape().equals(sample.getShape())) {
+      throw new IllegalArgumentException(
+          "modelOutput shape " + modelOutput.getShape() + " != sample shape " + sample.getShape());
+    }
+    DataType dtype = sample.getDataType();
+    if (modelOutput.getDataType() != dtype) {
+      throw new IllegalArgumentException(
+          "modelOutput dtype " + modelOutput.getDataType() + " != sample dtype " + dtype);
+    }
+    if (stepIndex != 0 && stepIndex != nextStep) {
+      throw new IllegalStateException(
+          "steps must run in order: expected step " + nextStep + ", got " + stepIndex);
+    }
+    int order = orderAt(stepIndex);
+    NDArray previous = null;
+    if (order == 2) {
+      previous = previousDenoised;
+      if (previous == null || previous.isReleased()) {
+        throw new IllegalStateException(
+            "step "
+                + stepIndex
+                + " needs the x̂₀ of step "
+                + (stepIndex - 1)
+                + ", which was closed: keep SchedulerOutput.denoised open until the next step");
+      }
+    }
+
+    // Scalars in float32 as torch evaluates them from the float32 sigma table.
+    Level s = new Level(sigmas[stepIndex]);
+    Level t = new Level(sigmas[stepIndex + 1]);
+    float h = t.lambda - s.lambda; // +∞ when the target σ is 0
+    float expMinusOne = (float) Math.exp(-h) - 1f; // e^{−h} − 1
+    float sampleCoefficient = t.sigma / s.sigma;
+    float denoisedCoefficient = t.alpha * expMinusOne;
+
+    try (NDManager scope = sample.getManager().newSubManager()) {
+      attachOnce(scope, modelOutput, sample, previous);
+      NDArray x0 = denoised(modelOutput, sample, s); // (B, C, H, W), input dtype
+      NDArray x = toFloat32(sample); // (B, C, H, W)
+      NDArray m0 = toFloat32(x0); // (B, C, H, W)
+      NDArray next = x.mul(sampleCoefficient).sub(m0.mul(denoisedCoefficient)); // (B, C, H, W)
+      if (order == 2) {
+        Level p = new Level(sigmas[stepIndex - 1]);
+        float r = (s.lambda - p.lambda) / h;
+        NDArray d1 = m0.sub(toFloat32(previous)).mul(1f / r); // (B, C, H, W)
+        if (config.solverType() == DpmSolverConfig.SolverType.MIDPOINT) {
+          next = next.sub(d1.mul(0.5f * denoisedCoefficient));
+        } else {
+          next = next.add(d1.mul(t.alpha * (expMinusOne / h + 1f)));
+        }
+      }
+      if (dtype != DataType.FLOAT32) {
+        next = next.toType(dtype, false);
+      }
+      NDArray prevSample = scope.ret(next);
+      NDArray estimate = scope.ret(x0);
+      this.previousDenoised = estimate;
+      this.nextStep = stepIndex + 1;
+      return new SchedulerOutput(prevSample, estimate);
+    }
+  }
+
+  /** x̂₀ from the model output at noise level {@code s}, in the inputs' dtype. */
+  private NDArray denoised(NDArray modelOutput, NDArray sample, Level s) {
+    switch (config.predictionType()) {
+      case EPSILON:
+        return sample.sub(modelOutput.mul(s.sigma)).div(s.alpha);
+      case V_PREDICTION:
+        return sample.mul(s.alpha).sub(modelOutput.mul(s.sigma));
+      case SAMPLE:
+        return modelOutput.duplicate();
+      default:
+        throw new IllegalStateException("unhandled prediction type " + config.predictionType());
+    }
+  }
+
+  private static NDArray toFloat32(NDArray a) {
+    return a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false);
+  }
+
+  private static void attachOnce(NDManager scope, NDArray... arrays) {
+    for (int i = 0; i < arrays.length; i++) {
+      boolean seen = arrays[i] == null;
+      for (int j = 0; j < i && !seen; j++) {
+        seen = arrays[j] == arrays[i];
+      }
+      if (!seen) {
+        scope.tempAttachAll(arrays[i]);
+      }
+    }
+  }
+
+  /**
+   * The last training timestep + 1 the schedule may start from: T, minus the timesteps whose λ lies
+   * below {@code lambda_min_clipped} (torch's searchsorted over the ascending λ table).
+   */
+  private int lastTimestep() {
+    double clip = config.lambdaMinClipped();
+    int below = 0;
+    for (float a : alphasCumprod) {
+      float lambda =
+          (float) Math.log((float) Math.sqrt(a)) - (float) Math.log((float) Math.sqrt(1f - a));
+      if (lambda < clip) {
+        below++;
+      }
+    }
+    return config.numTrainTimesteps() - below;
+  }
+
+  private int[] spacedTimesteps(int steps, int last) {
+    int[] out;
+    switch (config.timestepSpacing()) {
+      case LINSPACE:
+        {
+          // np.linspace(0, last − 1, N + 1): i·step with the endpoint exact; round, reverse, drop
+          // 0.
+          double step = (last - 1) / (double) steps;
+          out = new int[steps];
+          for (int j = 0; j < steps; j++) {
+            int i = steps - j;
+            double v = i == steps ? last - 1 : i * step;
+            out[j] = (int) Math.rint(v);
+          }
+          return out;
+        }
+      case LEADING:
+        {
+          int ratio = last / (steps + 1);
+          out = new int[steps];
+          for (int j = 0; j < steps; j++) {
+            out[j] = (steps - j) * ratio + config.stepsOffset();
+          }
+          return out;
+        }
+      case TRAILING:
+        {
+          // np.arange(last, 0, −T/N) as numpy fills it: length ceil(−last/(−T/N)), then last,
+          // last − T/N, and last + i·δ with δ = (last − T/N) − last; round, then − 1.
+          double ratio = config.numTrainTimesteps() / (double) steps;
+          int length = (int) Math.ceil((0.0 - last) / -ratio);
+          double second = last - ratio;
+          double delta = second - last;
+          out = new int[Math.max(length, 0)];
+          for (int i = 0; i < out.length; i++) {
+            double v = i == 0 ? last : i == 1 ? second : last + i * delta;
+            out[i] = (int) Math.rint(v) - 1;
+          }
+          return out;
+        }
+      default:
+        throw new IllegalStateException("unhandled spacing " + config.timestepSpacing());
+    }
+  }
+
+  private static void checkIndex(int stepIndex, int n) {
+    if (stepIndex < 0 || stepIndex >= n) {
+      throw new IllegalArgumentException(
+          "stepIndex must be in 0.." + (n - 1) + ", got " + stepIndex);
+    }
+  }
+
+  private int[] requireTimesteps() {
+    if (timesteps == null) {
+      throw new IllegalStateException("call setTimesteps before using the schedule");
+    }
+    return timesteps;
+  }
+
+  /**
+   * α, σ' and λ of one noise level σ, in float32 as diffusers' {@code _sigma_to_alpha_sigma_t} and
+   * its log terms evaluate them.
+   */
+  private static final class Level {
+    final float alpha;
+    final float sigma;
+    final float lambda;
+
+    Level(float noise) {
+      this.alpha = 1f / (float) Math.sqrt(noise * noise + 1f);
+      this.sigma = noise * alpha;
+      this.lambda = (float) Math.log(alpha) - (float) Math.log(sigma);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DpmSolverMultistepScheduler"
+        + (timesteps == null ? "" : Arrays.toString(timesteps))
+        + " "
+        + config;
+  }
+}
