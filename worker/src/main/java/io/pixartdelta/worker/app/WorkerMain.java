@@ -93,6 +93,14 @@ public final class WorkerMain {
     boolean embedded;
 
     @Option(
+        names = "--demo",
+        paramLabel = "N",
+        description =
+            "With --embedded: submit N sample jobs once the worker runs and print their status"
+                + " events.")
+    int demo;
+
+    @Option(
         names = "--data-dir",
         paramLabel = "DIR",
         description = "Embedded mode data folder (default ./data).")
@@ -152,7 +160,17 @@ public final class WorkerMain {
           return EXIT_STARTUP;
         }
         try (renderer) {
-          return runUntilStopped(Worker.start(options, renderer), options, stopped);
+          Worker worker = Worker.start(options, renderer);
+          if (demo > 0 && options.embedded().enabled()) {
+            boolean tiny = options.model().modelDir() == null;
+            DemoJobs show = DemoJobs.start(options, demo, tiny, out);
+            try {
+              return runUntilStopped(worker, options, stopped);
+            } finally {
+              show.close();
+            }
+          }
+          return runUntilStopped(worker, options, stopped);
         }
       } finally {
         closeAll(embeddedServices);
