@@ -33,7 +33,7 @@ final class DemoJobs implements AutoCloseable {
     "a cozy cabin in a pine forest under the northern lights",
     "a bowl of ramen, studio lighting",
   };
-  private static final int[][] TINY_SIZES = {{128, 128}, {192, 128}, {128, 256}};
+  private static final int[][] TINY_SIZES = {{256, 256}, {320, 256}, {256, 384}};
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Thread printer;

@@ -40,7 +40,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class PixArtWorkerE2ETest {
   private static final Duration TIMEOUT = Duration.ofMinutes(8);
-  private static final int[][] SHAPES = {{64, 64}, {96, 64}, {64, 128}};
+  private static final int[][] SHAPES = {{256, 256}, {320, 256}, {256, 384}};
   private static E2EStack stack;
 
   @BeforeAll
