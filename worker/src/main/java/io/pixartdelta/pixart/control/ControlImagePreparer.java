@@ -62,6 +62,9 @@ public final class ControlImagePreparer {
 
   /** Resizes, crops and scales an already decoded image to {@code bin}. */
   public PreparedControlImage prepare(RgbImage image, Bin bin) {
+    if (image == null || bin == null) {
+      throw new IllegalArgumentException("image and bin are required");
+    }
     int target = Math.min(bin.height(), bin.width());
     int h = image.height();
     int w = image.width();

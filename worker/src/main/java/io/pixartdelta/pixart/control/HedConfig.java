@@ -23,6 +23,9 @@ public record HedConfig(List<Integer> widths) {
   /** Input channels: RGB. */
   public static final int IN_CHANNELS = 3;
 
+  /** The (1, 3, 1, 1) offset subtracted from the 0–255 input. */
+  static final String NORM = "norm";
+
   public HedConfig {
     if (widths == null || widths.size() != BLOCKS) {
       throw new IllegalArgumentException("widths must list " + BLOCKS + " block widths");
@@ -93,8 +96,6 @@ public record HedConfig(List<Integer> widths) {
     }
     return spec;
   }
-
-  static final String NORM = "norm";
 
   /** {@code block{k+1}.convs.{i}}. */
   static String convName(int k, int i) {

@@ -70,7 +70,12 @@ public final class HedDetector implements AutoCloseable {
       config = HedConfig.fromShapes(source);
       weights = StrictLoader.load(source, config.weightSpec(), device, dtype);
     }
-    return new HedDetector(config, weights, device, dtype);
+    try {
+      return new HedDetector(config, weights, device, dtype);
+    } catch (RuntimeException e) {
+      weights.close();
+      throw e;
+    }
   }
 
   private static TensorSource open(Path file) {
@@ -106,7 +111,8 @@ public final class HedDetector implements AutoCloseable {
     int width = Math.toIntExact(s.get(3));
     try (NDManager scope = image.getManager().newSubManager()) {
       scope.tempAttachAll(image);
-      NDArray h = image.toDevice(device, false).toType(dtype, false).mul(255f).sub(norm);
+      NDArray h =
+          image.toDevice(device, false).toType(dtype, false).mul(255f).sub(norm); // (B, 3, H, W)
       NDManager held = null; // owns the current block's features, freed once the next exists
       NDArray sum = null; // (B, 1, H, W)
       try {

@@ -113,7 +113,6 @@ final class PilBilinearResize {
 
     // Horizontal pass over the source rows the vertical pass (or the window) needs.
     byte[] mid; // (rowEnd − rowFirst, width, 3)
-    int midWidth = width;
     if (horizontal) {
       AxisFilter cols = filter(src.width(), outWidth, left, width);
       mid = horizontalPass(src, rowFirst, rowEnd, cols);
@@ -123,7 +122,7 @@ final class PilBilinearResize {
     if (!vertical) {
       return RgbImage.wrap(height, width, mid);
     }
-    return RgbImage.wrap(height, width, verticalPass(mid, midWidth, rowFirst, rows));
+    return RgbImage.wrap(height, width, verticalPass(mid, width, rowFirst, rows));
   }
 
   private static byte[] horizontalPass(RgbImage src, int rowFirst, int rowEnd, AxisFilter cols) {

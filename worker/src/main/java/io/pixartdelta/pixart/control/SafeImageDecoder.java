@@ -24,7 +24,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *   <li>the encoded size is checked first, then the reader is asked for the dimensions from the
  *       header alone; only if width·height is within {@link ControlImageLimits#maxPixels()} are
  *       pixels decoded, so a small file claiming a huge image (a decompression bomb) costs nothing;
- *   <li>the bytes stay in memory (no ImageIO disk cache);
+ *   <li>the bytes stay in memory (no ImageIO disk cache), and readers may seek backwards (TIFF
+ *       directories can sit at the end of the file);
  *   <li>any decoder warning (e.g. a truncated JPEG, which ImageIO would otherwise return partly
  *       grey) counts as corruption: stricter than PIL, which tolerates some recoverable damage;
  *   <li>every failure becomes a {@link ControlImageException} with a stable code.
@@ -57,7 +58,7 @@ final class SafeImageDecoder {
     try (ImageInputStream in = open(bytes)) {
       ImageReader reader = readerFor(in);
       try {
-        reader.setInput(in, true, true);
+        reader.setInput(in, false, true);
         return header(reader);
       } finally {
         reader.dispose();
@@ -73,7 +74,7 @@ final class SafeImageDecoder {
     try (ImageInputStream in = open(bytes)) {
       ImageReader reader = readerFor(in);
       try {
-        reader.setInput(in, true, true);
+        reader.setInput(in, false, true);
         Header header = header(reader);
         checkPixels(header);
         List<String> warnings = new ArrayList<>();

@@ -22,11 +22,13 @@ class SafeImageDecoderTest {
   }
 
   @Test
-  void pngDecodesLosslesslyAndBmpToo() {
+  void losslessFormatsDecodeExactly() {
     RgbImage image = random(13, 21, 1);
     assertThat(decoder.decode(TestImages.png(image)).data()).isEqualTo(image.data());
     byte[] bmp = TestImages.encode(TestImages.buffered(image), "bmp");
     assertThat(decoder.decode(bmp).data()).isEqualTo(image.data());
+    byte[] tiff = TestImages.encode(TestImages.buffered(image), "tiff");
+    assertThat(decoder.decode(tiff).data()).isEqualTo(image.data());
   }
 
   @Test
