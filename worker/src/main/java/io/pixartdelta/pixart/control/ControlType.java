@@ -1,0 +1,43 @@
+package io.pixartdelta.pixart.control;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** How a job's control image becomes the edge map the ControlNet was trained on. */
+public enum ControlType {
+  /** The image already is an edge map (white edges on black); its luminance is used. */
+  EDGES("edges"),
+  /** A photo, turned into soft edges by the HED network (the official preprocessing). */
+  HED("hed"),
+  /** A photo, turned into binary edges by {@link CannyEdges} (no weights needed; unofficial). */
+  CANNY("canny");
+
+  private final String wire;
+
+  ControlType(String wire) {
+    this.wire = wire;
+  }
+
+  /** The value of {@code control.type} in a job. */
+  public String wire() {
+    return wire;
+  }
+
+  /**
+   * The type named {@code value} in a job.
+   *
+   * @throws IllegalArgumentException naming the accepted values if there is none
+   */
+  public static ControlType fromWire(String value) {
+    for (ControlType t : values()) {
+      if (t.wire.equals(value)) {
+        return t;
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown control type "
+            + value
+            + "; expected one of "
+            + Arrays.stream(values()).map(ControlType::wire).collect(Collectors.joining(", ")));
+  }
+}
