@@ -14,6 +14,9 @@ package io.pixartdelta.pixart.pipeline;
  * @param numImages images of this prompt (1–4)
  * @param initialLatents optional initial latents, row-major (numImages, 4, H/8, W/8) at the render
  *     size, to reproduce an image made elsewhere; {@code null} draws them from the seed
+ * @param sampler LCM (default) or DPM-Solver++
+ * @param guidanceScale classifier-free guidance with an empty-prompt unconditional branch when > 1;
+ *     ≤ 1 runs one conditional forward per step
  */
 public record GenerationRequest(
     String prompt,
@@ -23,8 +26,11 @@ public record GenerationRequest(
     boolean binning,
     int steps,
     int numImages,
-    float[] initialLatents) {
+    float[] initialLatents,
+    Sampler sampler,
+    float guidanceScale) {
   public static final int MAX_STEPS = 8;
+  public static final int MAX_DPM_STEPS = 50;
   public static final int MAX_IMAGES = 4;
 
   public GenerationRequest {
@@ -35,8 +41,16 @@ public record GenerationRequest(
       throw new IllegalArgumentException(
           "width and height must be in 16..4096, got " + width + "x" + height);
     }
-    if (steps < 1 || steps > MAX_STEPS) {
-      throw new IllegalArgumentException("steps must be in 1.." + MAX_STEPS + ", got " + steps);
+    if (sampler == null) {
+      throw new IllegalArgumentException("sampler must not be null");
+    }
+    int maxSteps = sampler == Sampler.LCM ? MAX_STEPS : MAX_DPM_STEPS;
+    if (steps < 1 || steps > maxSteps) {
+      throw new IllegalArgumentException(
+          "steps must be in 1.." + maxSteps + " for " + sampler.wire() + ", got " + steps);
+    }
+    if (!(guidanceScale >= 0 && guidanceScale <= 20)) {
+      throw new IllegalArgumentException("guidanceScale must be in 0..20, got " + guidanceScale);
     }
     if (numImages < 1 || numImages > MAX_IMAGES) {
       throw new IllegalArgumentException(
@@ -47,6 +61,40 @@ public record GenerationRequest(
     }
   }
 
+  /** An LCM request without guidance. */
+  public GenerationRequest(
+      String prompt,
+      long seed,
+      int width,
+      int height,
+      boolean binning,
+      int steps,
+      int numImages,
+      float[] initialLatents) {
+    this(
+        prompt,
+        seed,
+        width,
+        height,
+        binning,
+        steps,
+        numImages,
+        initialLatents,
+        Sampler.LCM,
+        Sampler.LCM.defaultGuidance());
+  }
+
+  /** True if this request runs classifier-free guidance. */
+  public boolean guided() {
+    return guidanceScale > 1f;
+  }
+
+  /** A copy with another sampler and guidance scale. */
+  public GenerationRequest withSampler(Sampler s, float guidance) {
+    return new GenerationRequest(
+        prompt, seed, width, height, binning, steps, numImages, initialLatents, s, guidance);
+  }
+
   /** One image of {@code prompt} at width×height with binning on and no preset latents. */
   public static GenerationRequest of(String prompt, long seed, int width, int height, int steps) {
     return new GenerationRequest(prompt, seed, width, height, true, steps, 1, null);
@@ -54,16 +102,19 @@ public record GenerationRequest(
 
   /** A copy with binning on or off. */
   public GenerationRequest withBinning(boolean on) {
-    return new GenerationRequest(prompt, seed, width, height, on, steps, numImages, initialLatents);
+    return new GenerationRequest(
+        prompt, seed, width, height, on, steps, numImages, initialLatents, sampler, guidanceScale);
   }
 
   /** A copy with preset initial latents. */
   public GenerationRequest withInitialLatents(float[] latents) {
-    return new GenerationRequest(prompt, seed, width, height, binning, steps, numImages, latents);
+    return new GenerationRequest(
+        prompt, seed, width, height, binning, steps, numImages, latents, sampler, guidanceScale);
   }
 
   /** A copy rendering {@code n} images. */
   public GenerationRequest withNumImages(int n) {
-    return new GenerationRequest(prompt, seed, width, height, binning, steps, n, initialLatents);
+    return new GenerationRequest(
+        prompt, seed, width, height, binning, steps, n, initialLatents, sampler, guidanceScale);
   }
 }

@@ -6,9 +6,12 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pixartdelta.pixart.image.ImagePostprocess;
 import io.pixartdelta.pixart.image.ResizeAndCrop;
 import io.pixartdelta.pixart.random.TorchGenerator;
+import io.pixartdelta.pixart.schedulers.DpmSolverConfig;
+import io.pixartdelta.pixart.schedulers.DpmSolverMultistepScheduler;
 import io.pixartdelta.pixart.schedulers.LcmConfig;
 import io.pixartdelta.pixart.schedulers.LcmScheduler;
 import io.pixartdelta.pixart.schedulers.SchedulerOutput;
@@ -17,7 +20,11 @@ import io.pixartdelta.pixart.text.T5Encoder;
 import io.pixartdelta.pixart.text.T5Tokenizer;
 import io.pixartdelta.pixart.transformer.PixArtTransformer;
 import io.pixartdelta.pixart.vae.AutoencoderKl;
+import io.pixartdelta.pixart.weights.WeightException;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,6 +52,7 @@ public final class PixArtPipeline implements AutoCloseable {
   private final PixArtTransformer transformer;
   private final AutoencoderKl vae;
   private final LcmConfig schedulerConfig;
+  private final DpmSolverConfig dpmConfig;
   private final PromptEncoder prompts;
   private final AspectRatioBins bins = AspectRatioBins.pixart1024();
   private final NDManager root;
@@ -56,8 +64,10 @@ public final class PixArtPipeline implements AutoCloseable {
       T5Encoder textEncoder,
       PixArtTransformer transformer,
       AutoencoderKl vae,
-      LcmConfig schedulerConfig) {
+      LcmConfig schedulerConfig,
+      DpmSolverConfig dpmConfig) {
     this.modelId = modelId;
+    this.dpmConfig = dpmConfig;
     this.options = options;
     this.tokenizer = tokenizer;
     this.textEncoder = textEncoder;
@@ -77,7 +87,14 @@ public final class PixArtPipeline implements AutoCloseable {
    *     missing or does not match
    */
   public static PixArtPipeline load(ModelDirectory model, PipelineOptions options) {
-    LcmConfig schedulerConfig = LcmConfig.fromJson(model.schedulerConfig());
+    // The checkpoint's scheduler config sets its own sampler; the other one runs with defaults.
+    boolean dpmCheckpoint = isDpmConfig(model.schedulerConfig());
+    LcmConfig schedulerConfig =
+        dpmCheckpoint ? LcmConfig.pixartLcm() : LcmConfig.fromJson(model.schedulerConfig());
+    DpmSolverConfig dpm =
+        dpmCheckpoint
+            ? DpmSolverConfig.fromJson(model.schedulerConfig())
+            : DpmSolverConfig.pixartDefaults();
     T5Tokenizer tokenizer = T5Tokenizer.load(model.tokenizer());
     List<AutoCloseable> opened = new ArrayList<>();
     opened.add(tokenizer);
@@ -92,7 +109,7 @@ public final class PixArtPipeline implements AutoCloseable {
       AutoencoderKl vae =
           AutoencoderKl.load(model.vae(), options.device(), options.dtype(), options.kernels());
       return new PixArtPipeline(
-          model.modelId(), options, tokenizer, t5, transformer, vae, schedulerConfig);
+          model.modelId(), options, tokenizer, t5, transformer, vae, schedulerConfig, dpm);
     } catch (RuntimeException e) {
       for (AutoCloseable c : opened) {
         try {
@@ -118,7 +135,27 @@ public final class PixArtPipeline implements AutoCloseable {
       AutoencoderKl vae,
       LcmConfig schedulerConfig) {
     return new PixArtPipeline(
-        modelId, options, tokenizer, textEncoder, transformer, vae, schedulerConfig);
+        modelId,
+        options,
+        tokenizer,
+        textEncoder,
+        transformer,
+        vae,
+        schedulerConfig,
+        DpmSolverConfig.pixartDefaults());
+  }
+
+  private static boolean isDpmConfig(Path schedulerConfig) {
+    try {
+      String cls =
+          new ObjectMapper()
+              .readTree(Files.readString(schedulerConfig))
+              .path("_class_name")
+              .asText("");
+      return DpmSolverConfig.CLASS_NAME.equals(cls);
+    } catch (IOException e) {
+      throw new WeightException("cannot read " + schedulerConfig + ": " + e.getMessage(), e);
+    }
   }
 
   /** Identifies the weights for provenance metadata (the model folder's name). */
@@ -192,7 +229,19 @@ public final class PixArtPipeline implements AutoCloseable {
     }
     AspectRatioBins.Bin first = renderSize(requests.get(0));
     int steps = requests.get(0).steps();
+    GenerationRequest head = requests.get(0);
     for (GenerationRequest r : requests) {
+      if (r.sampler() != head.sampler() || r.guidanceScale() != head.guidanceScale()) {
+        throw new IllegalArgumentException(
+            "a batch must share sampler and guidance scale: "
+                + head.sampler().wire()
+                + "/"
+                + head.guidanceScale()
+                + " vs "
+                + r.sampler().wire()
+                + "/"
+                + r.guidanceScale());
+      }
       AspectRatioBins.Bin b = renderSize(r);
       if (b.height() != first.height() || b.width() != first.width() || r.steps() != steps) {
         throw new IllegalArgumentException(
@@ -275,39 +324,79 @@ public final class PixArtPipeline implements AutoCloseable {
     int b = generators.size();
     NDArray latents = NDArrays.concat(initial, 0); // (B, C, H, W) float32
 
-    // 4. Timesteps and micro-conditions (resolution and aspect ratio of the render size).
-    LcmScheduler scheduler = new LcmScheduler(schedulerConfig);
-    scheduler.setTimesteps(requests.get(0).steps(), options.timestepRule());
-    int[] timesteps = scheduler.timesteps();
-    float[] res = new float[2 * b];
-    float[] ar = new float[b];
-    for (int i = 0; i < b; i++) {
+    // 4. Timesteps, micro-conditions and (with guidance) the doubled [unconditional; text] batch.
+    GenerationRequest head = requests.get(0);
+    boolean lcm = head.sampler() == Sampler.LCM;
+    LcmScheduler lcmScheduler = null;
+    DpmSolverMultistepScheduler dpm = null;
+    int[] timesteps;
+    if (lcm) {
+      lcmScheduler = new LcmScheduler(schedulerConfig);
+      lcmScheduler.setTimesteps(head.steps(), options.timestepRule());
+      timesteps = lcmScheduler.timesteps();
+    } else {
+      dpm = new DpmSolverMultistepScheduler(dpmConfig);
+      dpm.setTimesteps(head.steps());
+      timesteps = dpm.timesteps();
+    }
+    boolean guided = head.guided();
+    int rows = guided ? 2 * b : b;
+    float[] res = new float[2 * rows];
+    float[] ar = new float[rows];
+    for (int i = 0; i < rows; i++) {
       res[2 * i] = size.height();
       res[2 * i + 1] = size.width();
       ar[i] = (float) size.height() / size.width();
     }
     DataType dtype = options.dtype();
-    NDArray resolution = batch.create(res, new Shape(b, 2)).toType(dtype, false); // (B, 2)
-    NDArray aspect = batch.create(ar, new Shape(b, 1)).toType(dtype, false); // (B, 1)
+    NDArray resolution = batch.create(res, new Shape(rows, 2)).toType(dtype, false); // (R, 2)
+    NDArray aspect = batch.create(ar, new Shape(rows, 1)).toType(dtype, false); // (R, 1)
     NDArray captions = text.embeddings().toType(dtype, false); // (B, L, Cc)
+    NDArray mask = text.mask(); // (B, L)
+    if (guided) {
+      // Negative prompt = "" as in the reference demos; its T5 embedding is cached like any prompt.
+      List<String> empty = new ArrayList<>();
+      for (int i = 0; i < b; i++) {
+        empty.add("");
+      }
+      PromptEncoder.Encoded uncond = prompts.encode(empty, batch);
+      captions =
+          Guidance.doubled(uncond.embeddings().toType(dtype, false), captions); // (2B, L, Cc)
+      mask = Guidance.doubled(uncond.mask(), mask); // (2B, L)
+    }
 
-    // 5. Denoising loop: ε̂ = first C output channels; LCM step with per-image noise.
+    // 5. Denoising loop: ε̂ = first C output channels (guided: uncond + s·(text − uncond)); then an
+    // LCM step with per-image noise, or a deterministic DPM-Solver++ step.
     for (int k = 0; k < timesteps.length; k++) {
-      NDArray t = batch.full(new Shape(b), (float) timesteps[k]).toType(dtype, false); // (B)
+      NDArray t = batch.full(new Shape(rows), (float) timesteps[k]).toType(dtype, false); // (R)
+      NDArray x = latents.toType(dtype, false); // (B, C, H, W)
       NDArray out =
           transformer.forward(
-              latents.toType(dtype, false), t, captions, text.mask(), resolution, aspect);
+              guided ? Guidance.doubled(x) : x,
+              t,
+              captions,
+              mask,
+              resolution,
+              aspect); // (R, 2C, H, W)
       NDArray eps =
           out.split(new long[] {LATENT_CHANNELS}, 1).get(0).toType(DataType.FLOAT32, false);
-      NDArray noise = null;
-      if (k < timesteps.length - 1) {
-        NDList draws = new NDList();
-        for (TorchGenerator g : generators) {
-          draws.add(batch.create(g.randn(one.getShape()), one)); // (1, C, H, W)
-        }
-        noise = NDArrays.concat(draws, 0); // (B, C, H, W)
+      if (guided) {
+        eps = Guidance.combineDoubled(eps, head.guidanceScale()); // (B, C, H, W)
       }
-      SchedulerOutput step = scheduler.step(eps, k, latents, noise);
+      SchedulerOutput step;
+      if (lcm) {
+        NDArray noise = null;
+        if (k < timesteps.length - 1) {
+          NDList draws = new NDList();
+          for (TorchGenerator g : generators) {
+            draws.add(batch.create(g.randn(one.getShape()), one)); // (1, C, H, W)
+          }
+          noise = NDArrays.concat(draws, 0); // (B, C, H, W)
+        }
+        step = lcmScheduler.step(eps, k, latents, noise);
+      } else {
+        step = dpm.step(eps, k, latents);
+      }
       latents = step.prevSample();
     }
     return latents;
