@@ -1,0 +1,12 @@
+package io.pixartdelta.worker.embedded;
+
+/** An embedded broker or S3 server cannot start or stop. Fatal for the process that needs it. */
+public class EmbeddedServiceException extends RuntimeException {
+  public EmbeddedServiceException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  public EmbeddedServiceException(String message) {
+    super(message);
+  }
+}
