@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
 /**
- * No terminal status arrived for a job within its timeout. The job may still finish: its status
- * can be looked up later ({@code status JOBID}), and resubmitting the same id waits for it again
+ * No terminal status arrived for a job within its timeout. The job may still finish: its status can
+ * be looked up later ({@code status JOBID}), and resubmitting the same id waits for it again
  * without rendering it twice.
  */
 public class JobTimeoutException extends TimeoutException {

@@ -15,12 +15,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Where and how the client talks to Kafka.
  *
  * @param bootstrapServers {@code host:port[,host:port...]}
- * @param jobsTopic topic the worker consumes render jobs from (default {@value #DEFAULT_JOBS_TOPIC})
+ * @param jobsTopic topic the worker consumes render jobs from (default {@value
+ *     #DEFAULT_JOBS_TOPIC})
  * @param statusTopic topic the worker publishes status events to (default {@value
  *     #DEFAULT_STATUS_TOPIC})
  * @param clientId prefix of the Kafka client ids, visible in broker logs and metrics
- * @param connectTimeout how long to wait for the broker (metadata, topic discovery) before giving up
- *     with {@link InfrastructureException}; raise it on slow networks
+ * @param connectTimeout how long to wait for the broker (metadata, topic discovery) before giving
+ *     up with {@link InfrastructureException}; raise it on slow networks
  * @param extraProperties passed to both the producer and the consumer as-is (security, SASL, ...);
  *     keys the client relies on (serializers, acks, idempotence) cannot be overridden
  */
@@ -130,7 +131,10 @@ public record KafkaSettings(
   }
 
   private static void requireTopic(String field, String topic) {
-    if (topic == null || !TOPIC.matcher(topic).matches() || ".".equals(topic) || "..".equals(topic)) {
+    if (topic == null
+        || !TOPIC.matcher(topic).matches()
+        || ".".equals(topic)
+        || "..".equals(topic)) {
       throw new IllegalArgumentException(
           field + ": not a legal Kafka topic name (1-249 of [a-zA-Z0-9._-]): '" + topic + "'");
     }

@@ -173,8 +173,8 @@ public final class RenderClient implements AutoCloseable {
    * Sends a job without waiting for its status (fire-and-forget), with the same duplicate rules as
    * {@link #submit}.
    *
-   * @return {@code true} once Kafka acknowledged the job, {@code false} when it was not sent because
-   *     its id is already in flight, sent or has status events
+   * @return {@code true} once Kafka acknowledged the job, {@code false} when it was not sent
+   *     because its id is already in flight, sent or has status events
    */
   public CompletableFuture<Boolean> send(RenderJob job) {
     Objects.requireNonNull(job, "job");
@@ -240,8 +240,8 @@ public final class RenderClient implements AutoCloseable {
   }
 
   /**
-   * Flushes jobs being sent, stops the status consumer and cancels every future still waiting for
-   * a status. Wait for the futures you care about before closing.
+   * Flushes jobs being sent, stops the status consumer and cancels every future still waiting for a
+   * status. Wait for the futures you care about before closing.
    */
   @Override
   public void close() {
@@ -431,16 +431,15 @@ public final class RenderClient implements AutoCloseable {
     }
 
     /**
-     * Validates the settings, creates the Kafka clients and starts the status consumer (it
-     * connects in the background; see {@link RenderClient#ready()}).
+     * Validates the settings, creates the Kafka clients and starts the status consumer (it connects
+     * in the background; see {@link RenderClient#ready()}).
      */
     public RenderClient build() {
       kafkaSettings(); // validates
       requirePositive("defaultTimeout", defaultTimeout);
       Objects.requireNonNull(statusLookBack, "statusLookBack");
       if (statusLookBack.isNegative()) {
-        throw new IllegalArgumentException(
-            "statusLookBack: must be >= 0, got " + statusLookBack);
+        throw new IllegalArgumentException("statusLookBack: must be >= 0, got " + statusLookBack);
       }
       if (maxRememberedJobs < 1) {
         throw new IllegalArgumentException(

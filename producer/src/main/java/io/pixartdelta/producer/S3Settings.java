@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  * @param accessKeyId static credentials; {@code null} (with {@code secretAccessKey}) uses the AWS
  *     default chain (environment, profile, instance role)
  * @param secretAccessKey static credentials, set together with {@code accessKeyId}
- * @param checksumWhenRequired {@code true} computes/validates checksums only where S3 requires them:
- *     needed for third-party servers that reject the SDK's default CRC32 trailers
+ * @param checksumWhenRequired {@code true} computes/validates checksums only where S3 requires
+ *     them: needed for third-party servers that reject the SDK's default CRC32 trailers
  * @param controlBucket bucket that control images are uploaded to; must be one the worker reads
  *     from (its output allow-list); {@code null} disables uploads
  * @param controlPrefix key prefix for uploaded control images, no leading or trailing slash
@@ -47,7 +47,8 @@ public record S3Settings(
           "accessKeyId/secretAccessKey: set both for static credentials or neither");
     }
     if (controlBucket != null && !BUCKET.matcher(controlBucket).matches()) {
-      throw new IllegalArgumentException("controlBucket: not a valid bucket name: " + controlBucket);
+      throw new IllegalArgumentException(
+          "controlBucket: not a valid bucket name: " + controlBucket);
     }
     if (controlPrefix == null) {
       controlPrefix = DEFAULT_CONTROL_PREFIX;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,8 +45,8 @@ public final class StatusTopicReader implements AutoCloseable {
   }
 
   /**
-   * The job's latest status among the events published at or after {@code since}, following
-   * {@link StatusOrder} (the first terminal event wins over later duplicates and redeliveries).
+   * The job's latest status among the events published at or after {@code since}, following {@link
+   * StatusOrder} (the first terminal event wins over later duplicates and redeliveries).
    *
    * @param since oldest event time to read; {@code null} reads the whole topic
    * @throws InfrastructureException when Kafka cannot be reached
@@ -184,7 +185,7 @@ public final class StatusTopicReader implements AutoCloseable {
   private void closeConsumer() {
     if (!consumerClosed) {
       consumerClosed = true;
-      consumer.close(Duration.ofSeconds(5));
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
   }
 }

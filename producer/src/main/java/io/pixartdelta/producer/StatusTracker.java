@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * <p>Rules:
  *
  * <ul>
- *   <li>Progress follows {@link StatusOrder}: an event that does not advance a job is a duplicate or
- *       stale and is dropped.
+ *   <li>Progress follows {@link StatusOrder}: an event that does not advance a job is a duplicate
+ *       or stale and is dropped.
  *   <li>The first terminal event completes the job whatever its order (a late terminal of attempt 1
  *       still ends the job).
  *   <li>Events of jobs nobody waits for are remembered (latest per job, bounded LRU) so that a
@@ -216,8 +216,8 @@ final class StatusTracker {
   }
 
   /**
-   * The job could not be sent (after {@link #claimSend}, or before it because Kafka is unreachable):
-   * fail its wait and forget it, so a later submission sends again.
+   * The job could not be sent (after {@link #claimSend}, or before it because Kafka is
+   * unreachable): fail its wait and forget it, so a later submission sends again.
    */
   void sendFailed(String jobId, Throwable cause) {
     Pending target;
@@ -230,7 +230,9 @@ final class StatusTracker {
     target.future.completeExceptionally(cause);
   }
 
-  /** Fails every wait whose deadline is at or before {@code now} with {@link JobTimeoutException}. */
+  /**
+   * Fails every wait whose deadline is at or before {@code now} with {@link JobTimeoutException}.
+   */
   void expireOverdue(Instant now) {
     List<Pending> overdue = new ArrayList<>();
     synchronized (lock) {

@@ -24,7 +24,8 @@ final class TopicPositions {
    *
    * @throws InfrastructureException when the broker cannot be reached or the topic does not exist
    */
-  static List<TopicPartition> partitionsOf(Consumer<?, ?> consumer, String topic, Duration timeout) {
+  static List<TopicPartition> partitionsOf(
+      Consumer<?, ?> consumer, String topic, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     KafkaException last = null;
     while (true) {
@@ -66,7 +67,10 @@ final class TopicPositions {
    * @return the end offsets at the time of the call: reading up to them means "caught up"
    */
   static Map<TopicPartition, Long> seek(
-      Consumer<?, ?> consumer, Collection<TopicPartition> partitions, Instant since, Duration timeout) {
+      Consumer<?, ?> consumer,
+      Collection<TopicPartition> partitions,
+      Instant since,
+      Duration timeout) {
     try {
       Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, timeout));
       Map<TopicPartition, OffsetAndTimestamp> found = Map.of();

@@ -23,15 +23,15 @@ public final class ConnectionOptions {
       names = "--jobs-topic",
       paramLabel = "TOPIC",
       defaultValue = "${env:PIXART_JOBS_TOPIC:-" + KafkaSettings.DEFAULT_JOBS_TOPIC + "}",
-      description = "Topic the worker reads jobs from (env PIXART_JOBS_TOPIC; default: ${DEFAULT-VALUE}).")
+      description =
+          "Topic the worker reads jobs from (env PIXART_JOBS_TOPIC; default: ${DEFAULT-VALUE}).")
   String jobsTopic;
 
   @Option(
       names = "--status-topic",
       paramLabel = "TOPIC",
       defaultValue = "${env:PIXART_STATUS_TOPIC:-" + KafkaSettings.DEFAULT_STATUS_TOPIC + "}",
-      description =
-          "Topic of status events (env PIXART_STATUS_TOPIC; default: ${DEFAULT-VALUE}).")
+      description = "Topic of status events (env PIXART_STATUS_TOPIC; default: ${DEFAULT-VALUE}).")
   String statusTopic;
 
   @Option(

@@ -9,8 +9,8 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * Job fields settable from the command line. Every flag is optional: an unset flag leaves the
- * field to the job file or template, then to the schema default.
+ * Job fields settable from the command line. Every flag is optional: an unset flag leaves the field
+ * to the job file or template, then to the schema default.
  */
 public final class JobFlags {
   @Option(
@@ -20,22 +20,17 @@ public final class JobFlags {
       description = "Image size, 256..2048, multiples of 8 (default 1024x1024).")
   Size size;
 
-  @Option(
-      names = "--steps",
-      paramLabel = "N",
-      description = "LCM steps 1..8 (default 4).")
+  @Option(names = "--steps", paramLabel = "N", description = "LCM steps 1..8 (default 4).")
   Integer steps;
 
   @Option(
       names = "--seed",
       paramLabel = "SEED",
-      description = "Seed (default: the worker picks one and reports it); job i of --count gets SEED+i.")
+      description =
+          "Seed (default: the worker picks one and reports it); job i of --count gets SEED+i.")
   Long seed;
 
-  @Option(
-      names = "--images",
-      paramLabel = "N",
-      description = "Images per job, 1..4 (default 1).")
+  @Option(names = "--images", paramLabel = "N", description = "Images per job, 1..4 (default 1).")
   Integer images;
 
   @Option(
@@ -55,10 +50,7 @@ public final class JobFlags {
       description = "Guidance scale 0..20 (default: the model's).")
   Double guidance;
 
-  @Option(
-      names = "--sampler",
-      paramLabel = "NAME",
-      description = "lcm (default) or dpm-solver.")
+  @Option(names = "--sampler", paramLabel = "NAME", description = "lcm (default) or dpm-solver.")
   String sampler;
 
   @Option(
@@ -73,10 +65,7 @@ public final class JobFlags {
       description = "Output key prefix (default: the worker's).")
   String prefix;
 
-  @Option(
-      names = "--format",
-      paramLabel = "FMT",
-      description = "png (default) or jpeg.")
+  @Option(names = "--format", paramLabel = "FMT", description = "png (default) or jpeg.")
   String format;
 
   @Option(

@@ -10,9 +10,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 
 /**
- * One JSON object per line, each with a {@code type}: {@code sent}, {@code status} (with the
- * status event as published under {@code event}), {@code timeout}, {@code error}, {@code download},
- * {@code summary}.
+ * One JSON object per line, each with a {@code type}: {@code sent}, {@code status} (with the status
+ * event as published under {@code event}), {@code timeout}, {@code error}, {@code download}, {@code
+ * summary}.
  */
 final class JsonReporter implements Reporter {
   static final ObjectMapper MAPPER = new ObjectMapper();

@@ -16,7 +16,8 @@ final class Lines {
     List<String> lines = new ArrayList<>();
     String head = e.eventTime() + " " + e.jobId() + " " + e.state();
     switch (e.state()) {
-      case ACCEPTED -> lines.add(head + " (attempt " + e.attempt() + ", worker " + e.workerId() + ")");
+      case ACCEPTED ->
+          lines.add(head + " (attempt " + e.attempt() + ", worker " + e.workerId() + ")");
       case STARTED ->
           lines.add(
               head
@@ -49,7 +50,11 @@ final class Lines {
             head
                 + (err == null
                     ? ""
-                    : " " + err.code() + (err.retryable() ? " (retryable)" : "") + ": " + err.message()));
+                    : " "
+                        + err.code()
+                        + (err.retryable() ? " (retryable)" : "")
+                        + ": "
+                        + err.message()));
       }
     }
     return lines;

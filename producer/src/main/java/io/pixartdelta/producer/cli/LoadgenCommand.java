@@ -173,7 +173,9 @@ final class LoadgenCommand implements Callable<Integer> {
         }
         if (controlBucket == null && flags.bucket == null) {
           throw new IllegalArgumentException(
-              "mix: template '" + t.name() + "' has a controlFile: give --control-bucket or --bucket");
+              "mix: template '"
+                  + t.name()
+                  + "' has a controlFile: give --control-bucket or --bucket");
         }
       }
     }
@@ -205,7 +207,8 @@ final class LoadgenCommand implements Callable<Integer> {
       LoadMix.Template template = loadMix.pick(random);
       Instant now = Instant.now();
       RenderJob job =
-          JobTemplate.build(withPrompt(template.job(), i), flags.defaults(now), prefix + "-" + (i + 1), now);
+          JobTemplate.build(
+              withPrompt(template.job(), i), flags.defaults(now), prefix + "-" + (i + 1), now);
       ControlSpec control = controls.get(template);
       if (control != null && job.control() == null) {
         job = job.withControl(control);
@@ -220,14 +223,14 @@ final class LoadgenCommand implements Callable<Integer> {
                     long done = System.nanoTime();
                     lastCompletion.accumulateAndGet(done, Math::max);
                     if (result != null) {
-                      tally.result(result);
+                      tally.add(result);
                       if (result.succeeded()) {
                         latencyMs.recordValue(Math.max(0, (done - submitted) / 1_000_000));
                       }
                     } else if (unwrap(error) instanceof JobTimeoutException) {
-                      tally.timedOut();
+                      tally.addTimeout();
                     } else {
-                      tally.error();
+                      tally.addError();
                     }
                   }));
       if (!json && System.nanoTime() >= nextProgress) {
@@ -238,7 +241,8 @@ final class LoadgenCommand implements Callable<Integer> {
     CompletableFuture<?>[] all = futures.toArray(new CompletableFuture<?>[0]);
     while (true) {
       try {
-        CompletableFuture.allOf(all).get(PROGRESS_EVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        CompletableFuture.allOf(all)
+            .get(PROGRESS_EVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         break;
       } catch (java.util.concurrent.TimeoutException e) {
         if (!json) {

@@ -53,7 +53,8 @@ final class StatusCommand implements Callable<Integer> {
       if (json) {
         out.println(JsonReporter.line("status", jobId).put("state", (String) null));
       } else {
-        out.println(jobId + " no status event found" + (since == null ? "" : " in the last " + since));
+        out.println(
+            jobId + " no status event found" + (since == null ? "" : " in the last " + since));
       }
       out.flush();
       return ExitCodes.TIMED_OUT;

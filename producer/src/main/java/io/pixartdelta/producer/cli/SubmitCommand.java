@@ -205,7 +205,8 @@ final class SubmitCommand implements Callable<Integer> {
   }
 
   private int submitAndWait(RenderClient client, List<RenderJob> jobs, Reporter reporter) {
-    SubmitOptions options = SubmitOptions.defaults().withTimeout(timeout).withListener(reporter::status);
+    SubmitOptions options =
+        SubmitOptions.defaults().withTimeout(timeout).withListener(reporter::status);
     List<CompletableFuture<JobResult>> futures = client.submitAll(jobs, options);
     Tally tally = new Tally();
     List<JobResult> succeeded = new ArrayList<>();
@@ -213,21 +214,21 @@ final class SubmitCommand implements Callable<Integer> {
       String id = jobs.get(i).jobId();
       try {
         JobResult result = futures.get(i).get();
-        tally.result(result);
+        tally.add(result);
         if (result.succeeded()) {
           succeeded.add(result);
         }
       } catch (ExecutionException e) {
         if (e.getCause() instanceof JobTimeoutException t) {
           reporter.timedOut(t);
-          tally.timedOut();
+          tally.addTimeout();
         } else {
           reporter.error(id, e.getCause());
-          tally.error();
+          tally.addError();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        tally.error();
+        tally.addError();
         break;
       }
     }
@@ -239,7 +240,7 @@ final class SubmitCommand implements Callable<Integer> {
           }
         } catch (InfrastructureException e) {
           reporter.error(result.jobId(), e);
-          tally.error();
+          tally.addError();
         }
       }
     }

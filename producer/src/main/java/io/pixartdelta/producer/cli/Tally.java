@@ -15,7 +15,7 @@ final class Tally {
   private int images;
   private final Map<String, Integer> failuresByCode = new TreeMap<>();
 
-  synchronized void result(JobResult result) {
+  synchronized void add(JobResult result) {
     if (result.succeeded()) {
       succeeded++;
       images += result.results().size();
@@ -29,11 +29,11 @@ final class Tally {
     failuresByCode.merge(result.errorCode(), 1, Integer::sum);
   }
 
-  synchronized void timedOut() {
+  synchronized void addTimeout() {
     timedOut++;
   }
 
-  synchronized void error() {
+  synchronized void addError() {
     errors++;
   }
 

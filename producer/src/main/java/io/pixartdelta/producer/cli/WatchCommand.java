@@ -44,10 +44,7 @@ final class WatchCommand implements Callable<Integer> {
       description = "Stop after this long (default: until interrupted).")
   Duration duration;
 
-  @Option(
-      names = "--max-events",
-      paramLabel = "N",
-      description = "Stop after N printed events.")
+  @Option(names = "--max-events", paramLabel = "N", description = "Stop after N printed events.")
   Integer maxEvents;
 
   @Option(names = "--json", description = "One JSON object per event.")
