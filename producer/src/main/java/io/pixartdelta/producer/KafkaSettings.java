@@ -33,8 +33,8 @@ public record KafkaSettings(
     Duration connectTimeout,
     Map<String, String> extraProperties) {
 
-  public static final String DEFAULT_JOBS_TOPIC = "pixart.jobs";
-  public static final String DEFAULT_STATUS_TOPIC = "pixart.status";
+  public static final String DEFAULT_JOBS_TOPIC = "render-jobs";
+  public static final String DEFAULT_STATUS_TOPIC = "render-status";
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
   // Kafka's legal topic names: 1..249 of [a-zA-Z0-9._-].

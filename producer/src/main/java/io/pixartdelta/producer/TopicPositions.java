@@ -27,12 +27,13 @@ final class TopicPositions {
   static List<TopicPartition> partitionsOf(
       Consumer<?, ?> consumer, String topic, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    KafkaException last = null;
     while (true) {
       long left = deadline - System.nanoTime();
       try {
+        // Short attempts: a missing topic makes partitionsFor wait for the whole timeout.
         List<PartitionInfo> infos =
-            consumer.partitionsFor(topic, Duration.ofNanos(Math.max(left, 1_000_000)));
+            consumer.partitionsFor(
+                topic, Duration.ofNanos(Math.max(Math.min(left, 1_000_000_000L), 1_000_000)));
         if (infos != null && !infos.isEmpty()) {
           List<TopicPartition> partitions = new ArrayList<>();
           for (PartitionInfo info : infos) {
@@ -41,21 +42,35 @@ final class TopicPositions {
           partitions.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
           return partitions;
         }
-        last = null;
       } catch (InterruptException | WakeupException e) {
         throw e;
       } catch (KafkaException e) {
-        last = e;
+        // Broker unreachable or topic unknown so far: retry until the deadline, then diagnose.
       }
       if (System.nanoTime() >= deadline) {
-        String why =
-            last != null
-                ? "broker unreachable or not answering (" + last.getMessage() + ")"
-                : "topic '" + topic + "' does not exist";
         throw new InfrastructureException(
-            "cannot read topic '" + topic + "' within " + timeout + ": " + why, last);
+            "cannot read topic '"
+                + topic
+                + "' within "
+                + timeout
+                + ": "
+                + diagnose(consumer, topic));
       }
       sleepQuietly(Math.min(200, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+    }
+  }
+
+  /** Tells "broker unreachable" from "topic missing" with one metadata request. */
+  private static String diagnose(Consumer<?, ?> consumer, String topic) {
+    try {
+      Map<String, List<PartitionInfo>> topics = consumer.listTopics(Duration.ofSeconds(2));
+      return topics.containsKey(topic)
+          ? "topic has no partition metadata yet"
+          : "topic does not exist (create it, or check --jobs-topic/--status-topic)";
+    } catch (InterruptException | WakeupException e) {
+      throw e;
+    } catch (KafkaException e) {
+      return "broker unreachable or not answering (" + e.getMessage() + ")";
     }
   }
 

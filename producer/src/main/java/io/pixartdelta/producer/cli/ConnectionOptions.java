@@ -8,30 +8,32 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * Kafka and S3 connection flags shared by every command; each falls back to a {@code PIXART_*}
- * environment variable, then to the quick-start default.
+ * Kafka and S3 connection flags shared by every command; each falls back to the {@code PIXART_*}
+ * environment variable the worker reads for the same setting, then to the quick-start default.
  */
 public final class ConnectionOptions {
   @Option(
       names = "--bootstrap",
       paramLabel = "HOST:PORT",
-      defaultValue = "${env:PIXART_BOOTSTRAP:-localhost:9092}",
-      description = "Kafka bootstrap servers (env PIXART_BOOTSTRAP; default: ${DEFAULT-VALUE}).")
+      defaultValue = "${env:PIXART_KAFKA_BOOTSTRAP_SERVERS:-localhost:9092}",
+      description =
+          "Kafka bootstrap servers (env PIXART_KAFKA_BOOTSTRAP_SERVERS; default: ${DEFAULT-VALUE}).")
   String bootstrap;
 
   @Option(
       names = "--jobs-topic",
       paramLabel = "TOPIC",
-      defaultValue = "${env:PIXART_JOBS_TOPIC:-" + KafkaSettings.DEFAULT_JOBS_TOPIC + "}",
+      defaultValue = "${env:PIXART_KAFKA_JOBS_TOPIC:-" + KafkaSettings.DEFAULT_JOBS_TOPIC + "}",
       description =
-          "Topic the worker reads jobs from (env PIXART_JOBS_TOPIC; default: ${DEFAULT-VALUE}).")
+          "Topic the worker reads jobs from (env PIXART_KAFKA_JOBS_TOPIC; default: ${DEFAULT-VALUE}).")
   String jobsTopic;
 
   @Option(
       names = "--status-topic",
       paramLabel = "TOPIC",
-      defaultValue = "${env:PIXART_STATUS_TOPIC:-" + KafkaSettings.DEFAULT_STATUS_TOPIC + "}",
-      description = "Topic of status events (env PIXART_STATUS_TOPIC; default: ${DEFAULT-VALUE}).")
+      defaultValue = "${env:PIXART_KAFKA_STATUS_TOPIC:-" + KafkaSettings.DEFAULT_STATUS_TOPIC + "}",
+      description =
+          "Topic of status events (env PIXART_KAFKA_STATUS_TOPIC; default: ${DEFAULT-VALUE}).")
   String statusTopic;
 
   @Option(
@@ -71,14 +73,23 @@ public final class ConnectionOptions {
   boolean pathStyle;
 
   @Option(
-      names = "--s3-checksum-when-required",
-      arity = "0..1",
-      fallbackValue = "true",
-      defaultValue = "${env:PIXART_S3_CHECKSUM_WHEN_REQUIRED:-false}",
+      names = "--s3-checksum",
+      paramLabel = "MODE",
+      defaultValue = "${env:PIXART_S3_REQUEST_CHECKSUM:-when-supported}",
       description =
-          "Only send/validate checksums where S3 requires them (third-party servers that reject"
-              + " the SDK's default CRC32; env PIXART_S3_CHECKSUM_WHEN_REQUIRED).")
-  boolean checksumWhenRequired;
+          "when-supported (AWS default) or when-required, for S3-compatible servers that reject"
+              + " the SDK's CRC32 checksums (env PIXART_S3_REQUEST_CHECKSUM; default: ${DEFAULT-VALUE}).")
+  String checksum;
+
+  private boolean checksumWhenRequired() {
+    return switch (checksum) {
+      case "when-supported" -> false;
+      case "when-required" -> true;
+      default ->
+          throw new IllegalArgumentException(
+              "--s3-checksum must be when-supported or when-required, got '" + checksum + "'");
+    };
+  }
 
   /** Kafka settings from the flags. */
   KafkaSettings kafka() {
@@ -99,7 +110,7 @@ public final class ConnectionOptions {
             .withEndpoint(s3Endpoint)
             .withRegion(s3Region)
             .withPathStyle(pathStyle)
-            .withChecksumWhenRequired(checksumWhenRequired)
+            .withChecksumWhenRequired(checksumWhenRequired())
             .withControlLocation(controlBucket, controlPrefix);
     if (accessKey != null && secretKey != null) {
       settings = settings.withCredentials(accessKey, secretKey);
