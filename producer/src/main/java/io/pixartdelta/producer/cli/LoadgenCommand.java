@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "loadgen",
     sortOptions = false,
+    mixinStandardHelpOptions = true,
     description = {
       "Submit jobs at a target rate for a duration and report throughput, latency and failures.",
       "Latency is end to end: from submission to the terminal status event, of succeeded jobs."

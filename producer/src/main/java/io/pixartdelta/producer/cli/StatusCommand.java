@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "status",
     sortOptions = false,
+    mixinStandardHelpOptions = true,
     description = {
       "Print the latest status of a job by scanning the status topic.",
       "Exit code: 0 SUCCEEDED, 1 FAILED/EXPIRED, 3 not finished (ACCEPTED/STARTED or no event yet)."

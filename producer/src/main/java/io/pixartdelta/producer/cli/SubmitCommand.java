@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "submit",
     sortOptions = false,
+    mixinStandardHelpOptions = true,
     description = {
       "Submit render jobs: one per PROMPT (times --count) and/or one per line of --file.",
       "Without --wait, exits once Kafka acknowledged every job."

@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "watch",
     sortOptions = false,
+    mixinStandardHelpOptions = true,
     description = "Print status events as they are published (Ctrl-C to stop).")
 final class WatchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
