@@ -59,6 +59,14 @@ public record ControlSpec(String image, ControlType type, double scale) {
     return new ControlSpec(image, type, newScale);
   }
 
+  /** Shortens inline images so that logging a job does not print megabytes of base64. */
+  @Override
+  public String toString() {
+    String shown =
+        image.length() <= 80 ? image : Checks.abbreviate(image) + " (" + image.length() + " chars)";
+    return "ControlSpec[image=" + shown + ", type=" + type + ", scale=" + scale + "]";
+  }
+
   @JsonCreator
   static ControlSpec fromJson(
       @JsonProperty("image") String image,

@@ -1,5 +1,8 @@
 package io.pixartdelta.schemas;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * Why a job FAILED or EXPIRED.
  *
@@ -43,5 +46,14 @@ public record ErrorInfo(String code, String message, boolean retryable) {
     }
     int end = message.offsetByCodePoints(0, MAX_MESSAGE_LENGTH - 3);
     return message.substring(0, end) + "...";
+  }
+
+  /** Jackson's entry point: a missing {@code retryable} is an error, not {@code false}. */
+  @JsonCreator
+  static ErrorInfo fromJson(
+      @JsonProperty("code") String code,
+      @JsonProperty("message") String message,
+      @JsonProperty("retryable") Boolean retryable) {
+    return new ErrorInfo(code, message, Checks.required("error.retryable", retryable));
   }
 }

@@ -1,5 +1,8 @@
 package io.pixartdelta.schemas;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * One stored image of a SUCCEEDED job.
  *
@@ -38,5 +41,27 @@ public record ImageResult(
     Checks.required("results.contentType", contentType);
     ImageFormat.fromContentType(contentType);
     Checks.range("results.bytes", bytes, 1, Long.MAX_VALUE);
+  }
+
+  /** Jackson's entry point: missing numbers are errors, not zeros. */
+  @JsonCreator
+  static ImageResult fromJson(
+      @JsonProperty("index") Integer index,
+      @JsonProperty("uri") String uri,
+      @JsonProperty("width") Integer width,
+      @JsonProperty("height") Integer height,
+      @JsonProperty("seed") Long seed,
+      @JsonProperty("sha256") String sha256,
+      @JsonProperty("contentType") String contentType,
+      @JsonProperty("bytes") Long bytes) {
+    return new ImageResult(
+        Checks.required("results.index", index),
+        uri,
+        Checks.required("results.width", width),
+        Checks.required("results.height", height),
+        Checks.required("results.seed", seed),
+        sha256,
+        contentType,
+        Checks.required("results.bytes", bytes));
   }
 }

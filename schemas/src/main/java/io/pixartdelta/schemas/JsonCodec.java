@@ -7,9 +7,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
 
@@ -48,6 +53,9 @@ public final class JsonCodec {
   private static ObjectMapper newMapper() {
     return JsonMapper.builder()
         .addModule(new JavaTimeModule())
+        // Registered after JavaTimeModule, so it replaces that module's Instant reader.
+        .addModule(
+            new SimpleModule().addDeserializer(Instant.class, new Rfc3339InstantDeserializer()))
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -132,8 +140,36 @@ public final class JsonCodec {
    * Maps a tree to a record without schema validation, so tests can check that the records alone
    * reject what the schema rejects.
    */
-  <T> T mapUnvalidated(JsonNode tree, Class<T> type) throws JsonProcessingException {
-    return mapper.treeToValue(tree, type);
+  static <T> T mapUnvalidated(JsonNode tree, Class<T> type) throws JsonProcessingException {
+    return StrictMapper.INSTANCE.treeToValue(tree, type);
+  }
+
+  /**
+   * The codec's mapper without Jackson's scalar coercions ({@code "false"} to a boolean, {@code 1}
+   * to a string, {@code 2.5} to an int): the schema rejects those inputs before mapping, and
+   * without it the records must not silently accept them either.
+   */
+  private static final class StrictMapper {
+    static final ObjectMapper INSTANCE = strict();
+
+    private static ObjectMapper strict() {
+      ObjectMapper strict = newMapper();
+      strict.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+      for (LogicalType type : LogicalType.values()) {
+        for (CoercionInputShape shape :
+            List.of(
+                CoercionInputShape.String,
+                CoercionInputShape.Integer,
+                CoercionInputShape.Float,
+                CoercionInputShape.Boolean)) {
+          boolean integerToFloat = type == LogicalType.Float && shape == CoercionInputShape.Integer;
+          if (!integerToFloat) {
+            strict.coercionConfigFor(type).setCoercion(shape, CoercionAction.Fail);
+          }
+        }
+      }
+      return strict;
+    }
   }
 
   /** The record constructor's message (naming the field) rather than Jackson's wrapper text. */
@@ -150,9 +186,7 @@ public final class JsonCodec {
 
   private static String wellFormedJobId(JsonNode tree) {
     JsonNode id = tree.path("jobId");
-    return id.isTextual() && Checks.JOB_ID.matcher(id.textValue()).matches()
-        ? id.textValue()
-        : null;
+    return id.isTextual() && RenderJob.isValidJobId(id.textValue()) ? id.textValue() : null;
   }
 
   private byte[] write(Object message) {

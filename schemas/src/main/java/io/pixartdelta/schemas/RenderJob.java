@@ -151,6 +151,14 @@ public record RenderJob(
     return new Builder(this);
   }
 
+  /**
+   * Whether {@code candidate} is a well-formed jobId, e.g. to decide if a Kafka key can name the
+   * FAILED status of an unreadable message.
+   */
+  public static boolean isValidJobId(String candidate) {
+    return candidate != null && Checks.JOB_ID.matcher(candidate).matches();
+  }
+
   /** Whether the job carries a control map. */
   public boolean hasControl() {
     return control != null;

@@ -3,6 +3,7 @@ package io.pixartdelta.schemas;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
@@ -53,6 +54,7 @@ public final class SchemaValidator {
             .formatAssertionsEnabled(true)
             .regularExpressionFactory(EcmaRegularExpressionFactory.INSTANCE)
             .locale(Locale.ROOT)
+            .pathType(PathType.JSON_POINTER)
             .build();
     this.jobSchema = factory.getSchema(SchemaLocation.of(RENDER_JOB_V1), config);
     this.statusSchema = factory.getSchema(SchemaLocation.of(RENDER_STATUS_V1), config);
@@ -75,8 +77,20 @@ public final class SchemaValidator {
     if (!unsupported.isEmpty()) {
       return unsupported;
     }
-    Set<ValidationMessage> messages = schema.validate(json);
-    return messages.stream().map(ValidationMessage::getMessage).sorted().toList();
+    Set<ValidationMessage> messages;
+    try {
+      messages = schema.validate(json);
+    } catch (RuntimeException e) {
+      // A hostile document must never escape as anything but a violation.
+      return List.of("(root): the validator failed on this document: " + e);
+    }
+    return messages.stream().map(SchemaValidator::describe).sorted().toList();
+  }
+
+  /** {@code <JSON pointer>: <problem>}, with the document itself shown as {@code (root)}. */
+  private static String describe(ValidationMessage message) {
+    String location = message.getInstanceLocation().toString();
+    return (location.isEmpty() ? "(root)" : location) + ": " + message.getError();
   }
 
   /**
@@ -88,7 +102,7 @@ public final class SchemaValidator {
     if (version.isIntegralNumber()
         && !(version.canConvertToInt() && SUPPORTED_VERSIONS.contains(version.intValue()))) {
       return List.of(
-          "$.schemaVersion: unsupported version "
+          "/schemaVersion: unsupported version "
               + version.asText()
               + "; this reader supports "
               + SUPPORTED_VERSIONS);

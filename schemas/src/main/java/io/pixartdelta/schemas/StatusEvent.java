@@ -91,30 +91,23 @@ public record StatusEvent(
       Instant finishedAt,
       List<ImageResult> results,
       ErrorInfo error) {
-    String in = " in a " + state + " event";
-    if (state == JobState.SUCCEEDED) {
-      Checks.required("startedAt" + in, startedAt);
-      if (results.isEmpty()) {
-        throw new IllegalArgumentException("results must not be empty" + in);
-      }
-      if (error != null) {
-        throw new IllegalArgumentException("error must be absent" + in);
-      }
-    } else if (!results.isEmpty()) {
-      throw new IllegalArgumentException("results must be empty" + in);
-    }
-    if (state.isTerminal()) {
-      Checks.required("finishedAt" + in, finishedAt);
-    } else if (finishedAt != null) {
-      throw new IllegalArgumentException("finishedAt must be absent" + in);
-    }
-    if (state == JobState.FAILED || state == JobState.EXPIRED) {
-      Checks.required("error" + in, error);
-    } else if (state != JobState.SUCCEEDED && error != null) {
-      throw new IllegalArgumentException("error must be absent" + in);
-    }
-    if (state == JobState.STARTED) {
-      Checks.required("startedAt" + in, startedAt);
+    boolean succeeded = state == JobState.SUCCEEDED;
+    boolean failed = state == JobState.FAILED || state == JobState.EXPIRED;
+    rule(
+        state,
+        "startedAt is required",
+        startedAt == null && (succeeded || state == JobState.STARTED));
+    rule(state, "finishedAt is required", finishedAt == null && state.isTerminal());
+    rule(state, "finishedAt must be absent", finishedAt != null && !state.isTerminal());
+    rule(state, "results must not be empty", succeeded && results.isEmpty());
+    rule(state, "results must be empty", !succeeded && !results.isEmpty());
+    rule(state, "error is required", failed && error == null);
+    rule(state, "error must be absent", !failed && error != null);
+  }
+
+  private static void rule(JobState state, String rule, boolean violated) {
+    if (violated) {
+      throw new IllegalArgumentException(rule + " for state " + state);
     }
   }
 
@@ -183,7 +176,10 @@ public record StatusEvent(
         .finishedAt(at)
         .error(
             ErrorInfo.permanent(
-                ErrorCodes.DEADLINE_EXCEEDED, "deadline " + job.deadline() + " passed at " + at))
+                ErrorCodes.DEADLINE_EXCEEDED,
+                job.deadline() == null
+                    ? "deadline passed at " + at
+                    : "deadline " + job.deadline() + " passed at " + at))
         .build();
   }
 

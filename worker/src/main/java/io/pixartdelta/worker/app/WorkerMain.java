@@ -1,0 +1,280 @@
+package io.pixartdelta.worker.app;
+
+import io.pixartdelta.worker.embedded.EmbeddedKafka;
+import io.pixartdelta.worker.embedded.EmbeddedS3;
+import io.pixartdelta.worker.embedded.EmbeddedServiceException;
+import io.pixartdelta.worker.render.Renderer;
+import io.pixartdelta.worker.render.RendererFactory;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The worker's command line.
+ *
+ * <p>Exit codes: 0 the worker stopped on its own without error, 1 the worker failed while running,
+ * 2 invalid options or usage, 3 the renderer (model) could not be loaded or the embedded services
+ * could not start. Stopped by SIGTERM, the JVM exits with 143 (128 + 15) once the drain is over.
+ */
+@Command(
+    name = "pixart-worker",
+    mixinStandardHelpOptions = true,
+    version = "pixart-worker 0.1.0",
+    description = "Kafka batch render worker for PixArt-δ.",
+    subcommands = {WorkerMain.Run.class, CommandLine.HelpCommand.class})
+public final class WorkerMain {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerMain.class);
+
+  /** Exit code: the worker failed while running. */
+  public static final int EXIT_FAILED = 1;
+
+  /** Exit code: invalid options or usage. */
+  public static final int EXIT_USAGE = 2;
+
+  /** Exit code: the model or the embedded services could not start. */
+  public static final int EXIT_STARTUP = 3;
+
+  private WorkerMain() {}
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The picocli command tree (also used by tests). */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new WorkerMain());
+    cli.setExitCodeExceptionMapper(WorkerMain::exitCodeOf);
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          err.println("error: " + e.getMessage());
+          err.flush();
+          return exitCodeOf(e);
+        });
+    return cli;
+  }
+
+  private static int exitCodeOf(Throwable e) {
+    if (e instanceof OptionsException || e instanceof CommandLine.ParameterException) {
+      return EXIT_USAGE;
+    }
+    return e instanceof EmbeddedServiceException ? EXIT_STARTUP : EXIT_FAILED;
+  }
+
+  /** {@code run}: starts the worker (optionally with embedded Kafka and S3) until SIGTERM. */
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Consume render jobs, render them, upload the images to S3 and publish status events.",
+        "Options come from --config, PIXART_* environment variables and these flags (highest"
+            + " precedence); see worker/README.md for every key."
+      })
+  static final class Run implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with options.")
+    Path config;
+
+    @Option(
+        names = "--embedded",
+        description =
+            "Start an in-process Kafka broker and S3 server (data under --data-dir) and use them.")
+    boolean embedded;
+
+    @Option(
+        names = "--data-dir",
+        paramLabel = "DIR",
+        description = "Embedded mode data folder (default ./data).")
+    Path dataDir;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model folder (diffusers layout).")
+    Path model;
+
+    @Option(names = "--renderer", paramLabel = "NAME", description = "Renderer implementation.")
+    String renderer;
+
+    @Option(names = "--device", paramLabel = "DEVICE", description = "cpu, gpu or gpu:N.")
+    String device;
+
+    @Option(names = "--dtype", paramLabel = "TYPE", description = "fp32 or fp16.")
+    String dtype;
+
+    @Option(
+        names = "--bootstrap-servers",
+        paramLabel = "HOSTS",
+        description = "Kafka bootstrap servers.")
+    String bootstrapServers;
+
+    @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3 endpoint override.")
+    String s3Endpoint;
+
+    @Option(names = "--worker-id", paramLabel = "ID", description = "Worker id.")
+    String workerId;
+
+    @Option(
+        names = "--set",
+        paramLabel = "KEY=VALUE",
+        description = "Any option by key, e.g. --set worker.max-batch-size=8 (repeatable).")
+    Map<String, String> set = new LinkedHashMap<>();
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      WorkerOptions options = WorkerOptions.load(config, System.getenv(), overrides());
+      PrintWriter out = spec.commandLine().getOut();
+      RendererFactory factory = findFactory(options.model().renderer());
+      List<AutoCloseable> embeddedServices = new ArrayList<>();
+      // Counted down once everything is closed, so the shutdown hook keeps the JVM alive until
+      // then.
+      CountDownLatch stopped = new CountDownLatch(1);
+      try {
+        if (options.embedded().enabled()) {
+          options = startEmbedded(options, embeddedServices, out);
+        }
+        Renderer renderer;
+        try {
+          renderer = factory.create(options.model().rendererSettings());
+        } catch (RuntimeException e) {
+          LOG.error("cannot load renderer '{}'", factory.name(), e);
+          spec.commandLine().getErr().println("error: cannot load the renderer: " + e.getMessage());
+          return EXIT_STARTUP;
+        }
+        try (renderer) {
+          return runUntilStopped(Worker.start(options, renderer), options, stopped);
+        }
+      } finally {
+        closeAll(embeddedServices);
+        stopped.countDown();
+      }
+    }
+
+    private Map<String, String> overrides() {
+      Map<String, String> values = new LinkedHashMap<>(set);
+      putIf(values, OptionKey.EMBEDDED, embedded ? "true" : null);
+      putIf(values, OptionKey.EMBEDDED_DATA_DIR, dataDir == null ? null : dataDir.toString());
+      putIf(values, OptionKey.MODEL_DIR, model == null ? null : model.toString());
+      putIf(values, OptionKey.RENDERER, renderer);
+      putIf(values, OptionKey.MODEL_DEVICE, device);
+      putIf(values, OptionKey.MODEL_DTYPE, dtype);
+      putIf(values, OptionKey.KAFKA_BOOTSTRAP_SERVERS, bootstrapServers);
+      putIf(values, OptionKey.S3_ENDPOINT, s3Endpoint);
+      putIf(values, OptionKey.WORKER_ID, workerId);
+      return values;
+    }
+
+    private static void putIf(Map<String, String> values, OptionKey key, String value) {
+      if (value != null) {
+        values.put(key.key(), value);
+      }
+    }
+
+    private int runUntilStopped(Worker worker, WorkerOptions options, CountDownLatch stopped)
+        throws InterruptedException {
+      Duration hookWait = options.service().drainTimeout().plusSeconds(30);
+      Thread hook =
+          new Thread(
+              () -> {
+                LOG.info("shutdown signal: draining (up to {})", options.service().drainTimeout());
+                worker.shutdown();
+                try {
+                  stopped.await(hookWait.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "shutdown-hook");
+      Runtime.getRuntime().addShutdownHook(hook);
+      worker.awaitTermination(Duration.ofDays(365_000));
+      worker.close();
+      Throwable failure = worker.failure();
+      if (failure != null) {
+        spec.commandLine().getErr().println("error: worker failed: " + failure);
+        return EXIT_FAILED;
+      }
+      return 0;
+    }
+
+    private WorkerOptions startEmbedded(
+        WorkerOptions options, List<AutoCloseable> services, PrintWriter out) {
+      WorkerOptions.EmbeddedOptions e = options.embedded();
+      WorkerOptions.KafkaOptions k = options.kafka();
+      Path dataDir = e.dataDir().toAbsolutePath().normalize();
+      EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), e.kafkaPort());
+      services.add(0, kafka);
+      kafka.createTopics(
+          k.topicPartitions(), List.of(k.jobsTopic(), k.statusTopic(), k.deadLetterTopic()));
+      EmbeddedS3 s3 = EmbeddedS3.startFilesystem(dataDir.resolve("s3"), e.s3Port());
+      services.add(0, s3);
+      s3.createBuckets(options.s3().allowList().buckets());
+      WorkerOptions embedded =
+          options.withEmbeddedServices(
+              kafka.bootstrapServers(), s3.endpoint(), s3.accessKey(), s3.secretKey());
+      String bucket = options.output().defaultBucket();
+      out.printf(
+          "%nPixArt-δ worker, embedded mode%n"
+              + "  Kafka bootstrap servers: %s%n"
+              + "  topics: jobs %s, status %s, dead letters %s%n"
+              + "  S3 endpoint: %s (path-style, region %s, access key %s, secret %s)%n"
+              + "  images: s3://%s/%s/<jobId>/<n>.png  (files under %s)%n"
+              + "Submit a job from another terminal:%n"
+              + "  java -jar producer/target/pixart-producer.jar submit --bootstrap %s"
+              + " --s3-endpoint %s --path-style --wait --download out \"a lighthouse at dawn\"%n"
+              + "Stop with Ctrl+C (finishes running jobs first).%n%n",
+          kafka.bootstrapServers(),
+          k.jobsTopic(),
+          k.statusTopic(),
+          k.deadLetterTopic(),
+          s3.endpoint(),
+          options.s3().region(),
+          s3.accessKey(),
+          s3.secretKey(),
+          bucket,
+          options.output().defaultPrefix(),
+          dataDir.resolve("s3").resolve(bucket),
+          kafka.bootstrapServers(),
+          s3.endpoint());
+      out.flush();
+      return embedded;
+    }
+
+    private static RendererFactory findFactory(String name) {
+      List<String> available = new ArrayList<>();
+      for (RendererFactory factory : ServiceLoader.load(RendererFactory.class)) {
+        if (factory.name().equals(name)) {
+          return factory;
+        }
+        available.add(factory.name());
+      }
+      throw new OptionsException(
+          "renderer '"
+              + name
+              + "' is not available"
+              + (available.isEmpty()
+                  ? " (no renderer is installed)"
+                  : "; available: " + available));
+    }
+
+    private static void closeAll(List<AutoCloseable> services) {
+      for (AutoCloseable service : services) {
+        try {
+          service.close();
+        } catch (Exception e) {
+          LOG.warn("closing {} failed: {}", service.getClass().getSimpleName(), e.toString());
+        }
+      }
+    }
+  }
+}

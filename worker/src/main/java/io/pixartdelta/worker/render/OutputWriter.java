@@ -1,0 +1,130 @@
+package io.pixartdelta.worker.render;
+
+import io.pixartdelta.schemas.ImageFormat;
+import io.pixartdelta.schemas.ImageResult;
+import io.pixartdelta.schemas.RenderJob;
+import io.pixartdelta.worker.storage.ObjectKeys;
+import io.pixartdelta.worker.storage.ObjectStore;
+import io.pixartdelta.worker.storage.ObjectUpload;
+import io.pixartdelta.worker.storage.StoredObject;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Encodes one job's images and stores them under their deterministic keys with provenance metadata.
+ * When an object already exists (a redelivered job), the stored copy is reported.
+ */
+final class OutputWriter {
+  private static final long MAX_REREAD_BYTES = 256L * 1024 * 1024;
+
+  /** The images as stored, and the time spent per stage. */
+  record Written(List<ImageResult> results, long encodeMs, long uploadMs) {}
+
+  private final ObjectStore store;
+  private final ImageEncoder encoder;
+  private final String workerId;
+  private final String modelId;
+
+  OutputWriter(ObjectStore store, ImageEncoder encoder, String workerId, String modelId) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.encoder = Objects.requireNonNull(encoder, "encoder");
+    this.workerId = ascii(workerId);
+    this.modelId = ascii(modelId);
+  }
+
+  /**
+   * Encodes and uploads every image of {@code job}.
+   *
+   * @throws io.pixartdelta.worker.storage.StorageException if storing fails
+   */
+  Written write(PlannedJob job, List<BufferedImage> images) {
+    RenderJob request = job.incoming().job();
+    OutputTarget target = job.target();
+    String promptSha = HexFormat.of().formatHex(JobPlanner.sha256(utf8(request.prompt())));
+    List<ImageResult> results = new ArrayList<>();
+    long encodeNanos = 0;
+    long uploadNanos = 0;
+    for (int index = 0; index < images.size(); index++) {
+      BufferedImage image = images.get(index);
+      long seed = job.item().seedOf(index);
+
+      long t0 = System.nanoTime();
+      byte[] bytes =
+          target.format() == ImageFormat.JPEG
+              ? encoder.jpeg(image, target.jpegQuality())
+              : encoder.png(image);
+      String sha256 = HexFormat.of().formatHex(JobPlanner.sha256(bytes));
+      long t1 = System.nanoTime();
+
+      Map<String, String> metadata = new LinkedHashMap<>();
+      metadata.put("job-id", request.jobId());
+      metadata.put("model-id", modelId);
+      metadata.put("seed", Long.toString(seed));
+      metadata.put("steps", Integer.toString(request.steps()));
+      metadata.put("sampler", request.sampler().wireName());
+      metadata.put("prompt-sha256", promptSha);
+      metadata.put("sha256", sha256);
+      metadata.put("worker-id", workerId);
+      String key =
+          ObjectKeys.imageKey(target.prefix(), request.jobId(), index, target.format().extension());
+      StoredObject stored =
+          store.putIfAbsent(
+              new ObjectUpload(
+                  target.bucket(), key, bytes, target.format().contentType(), metadata));
+      results.add(describe(stored, index, image, seed, sha256, bytes.length));
+      uploadNanos += System.nanoTime() - t1;
+      encodeNanos += t1 - t0;
+    }
+    return new Written(results, encodeNanos / 1_000_000, uploadNanos / 1_000_000);
+  }
+
+  /** The result for the object as stored: ours, or the copy an earlier attempt stored. */
+  private ImageResult describe(
+      StoredObject stored, int index, BufferedImage image, long seed, String sha256, long bytes) {
+    if (!stored.reused()) {
+      return new ImageResult(
+          index,
+          stored.uri().toString(),
+          image.getWidth(),
+          image.getHeight(),
+          seed,
+          sha256,
+          stored.contentType(),
+          bytes);
+    }
+    String storedSha = stored.metadata().get("sha256");
+    if (storedSha == null || !storedSha.matches("[0-9a-f]{64}")) {
+      storedSha =
+          HexFormat.of().formatHex(JobPlanner.sha256(store.read(stored.uri(), MAX_REREAD_BYTES)));
+    }
+    long storedSeed = seed;
+    String seedText = stored.metadata().get("seed");
+    if (seedText != null && seedText.matches("\\d{1,19}")) {
+      storedSeed = Long.parseLong(seedText);
+    }
+    return new ImageResult(
+        index,
+        stored.uri().toString(),
+        image.getWidth(),
+        image.getHeight(),
+        storedSeed,
+        storedSha,
+        stored.contentType(),
+        stored.bytes());
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Metadata travels in HTTP headers: keep printable ASCII only. */
+  private static String ascii(String text) {
+    return text.replaceAll("[^\\x21-\\x7e]", "_");
+  }
+}

@@ -1,0 +1,50 @@
+package io.pixartdelta.worker.render;
+
+import io.pixartdelta.worker.batch.BatchPolicy;
+import io.pixartdelta.worker.storage.BucketAllowList;
+import java.util.Objects;
+
+/**
+ * Settings of the {@link RenderService}.
+ *
+ * @param workerId this worker's id, in status events and object metadata
+ * @param batch micro-batch closing rule
+ * @param uploadThreads threads encoding and uploading finished batches
+ * @param maxControlImageBytes largest control image accepted
+ * @param defaultBucket bucket for jobs that name none
+ * @param defaultPrefix key prefix for jobs that name none (may be empty)
+ * @param allowList buckets jobs may use
+ * @param pngCompressionLevel PNG deflate level 0..9
+ */
+public record RenderSettings(
+    String workerId,
+    BatchPolicy batch,
+    int uploadThreads,
+    long maxControlImageBytes,
+    String defaultBucket,
+    String defaultPrefix,
+    BucketAllowList allowList,
+    int pngCompressionLevel) {
+  public RenderSettings {
+    if (workerId == null || workerId.isBlank()) {
+      throw new IllegalArgumentException("workerId must not be blank");
+    }
+    Objects.requireNonNull(batch, "batch");
+    if (uploadThreads < 1) {
+      throw new IllegalArgumentException("uploadThreads must be >= 1, got " + uploadThreads);
+    }
+    if (maxControlImageBytes < 1) {
+      throw new IllegalArgumentException(
+          "maxControlImageBytes must be >= 1, got " + maxControlImageBytes);
+    }
+    if (defaultBucket == null || defaultBucket.isBlank()) {
+      throw new IllegalArgumentException("defaultBucket must not be blank");
+    }
+    Objects.requireNonNull(defaultPrefix, "defaultPrefix");
+    Objects.requireNonNull(allowList, "allowList");
+    if (pngCompressionLevel < 0 || pngCompressionLevel > 9) {
+      throw new IllegalArgumentException(
+          "pngCompressionLevel must be 0..9, got " + pngCompressionLevel);
+    }
+  }
+}

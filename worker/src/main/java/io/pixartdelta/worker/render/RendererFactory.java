@@ -1,0 +1,38 @@
+package io.pixartdelta.worker.render;
+
+import java.nio.file.Path;
+
+/**
+ * Creates a {@link Renderer}; implementations are found with {@link java.util.ServiceLoader} and
+ * chosen by {@link #name()} (the worker's {@code renderer} option).
+ */
+public interface RendererFactory {
+
+  /** The name the {@code renderer} option selects, e.g. {@code pixart}. */
+  String name();
+
+  /**
+   * Loads the renderer. Failures are fatal at start-up (the worker does not consume).
+   *
+   * @param settings model location and numeric settings
+   */
+  Renderer create(Settings settings);
+
+  /**
+   * What a renderer needs to start.
+   *
+   * @param modelDir model folder (diffusers layout), or null if the renderer needs none
+   * @param device DJL device name, e.g. {@code cpu} or {@code gpu:0}
+   * @param dtype compute precision, {@code fp32} or {@code fp16}
+   */
+  record Settings(Path modelDir, String device, String dtype) {
+    public Settings {
+      if (device == null || device.isBlank()) {
+        throw new IllegalArgumentException("device must not be blank");
+      }
+      if (!"fp32".equals(dtype) && !"fp16".equals(dtype)) {
+        throw new IllegalArgumentException("dtype must be fp32 or fp16, got " + dtype);
+      }
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package io.pixartdelta.worker.render;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A stand-in for the PixArt pipeline in tests: deterministic gradient images of the requested size,
+ * whose colours depend on the seed. A prompt containing {@code "#fail"} fails that item alone; one
+ * containing {@code "#throw"} makes the whole batch throw.
+ */
+public final class FakeRenderer implements Renderer {
+  private final List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
+  private volatile boolean closed;
+
+  @Override
+  public List<RenderOutcome> render(List<RenderItem> items) {
+    batches.add(items.stream().map(RenderItem::jobId).toList());
+    for (RenderItem item : items) {
+      if (item.prompt().contains("#throw") && items.size() > 1) {
+        throw new IllegalStateException("simulated out of memory");
+      }
+    }
+    List<RenderOutcome> outcomes = new ArrayList<>();
+    for (RenderItem item : items) {
+      if (item.prompt().contains("#fail") || item.prompt().contains("#throw")) {
+        outcomes.add(
+            RenderOutcome.failed(
+                new JobError("render-failed", "simulated failure", false), StageMillis.ZERO));
+        continue;
+      }
+      List<BufferedImage> images = new ArrayList<>();
+      for (int i = 0; i < item.numImages(); i++) {
+        images.add(gradient(item.width(), item.height(), item.seedOf(i)));
+      }
+      outcomes.add(RenderOutcome.ok(images, new StageMillis(1, 2, 3)));
+    }
+    return outcomes;
+  }
+
+  /** A horizontal red and vertical green ramp, blue from the seed. */
+  public static BufferedImage gradient(int width, int height, long seed) {
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    int blue = (int) (seed % 256);
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        int red = x * 255 / Math.max(1, width - 1);
+        int green = y * 255 / Math.max(1, height - 1);
+        image.setRGB(x, y, (red << 16) | (green << 8) | blue);
+      }
+    }
+    return image;
+  }
+
+  @Override
+  public String modelId() {
+    return "fake-gradient";
+  }
+
+  /** The job ids of every batch rendered, in order. */
+  public List<List<String>> batches() {
+    synchronized (batches) {
+      return List.copyOf(batches);
+    }
+  }
+
+  /** True once closed. */
+  public boolean closed() {
+    return closed;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}
