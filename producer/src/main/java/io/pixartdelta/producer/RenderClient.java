@@ -19,6 +19,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -78,6 +79,7 @@ public final class RenderClient implements AutoCloseable {
   private final StatusTracker tracker;
   private final StatusFollower follower;
   private final ExecutorService sender;
+  private final java.util.concurrent.Executor sendExecutor;
   private final ScheduledExecutorService timer;
   private final S3Transfer s3;
   private volatile boolean closed;
@@ -105,6 +107,15 @@ public final class RenderClient implements AutoCloseable {
     this.follower = new StatusFollower(consumer, kafka, b.statusLookBack, clock, tracker, codec);
     this.sender =
         Executors.newSingleThreadExecutor(daemon(kafka.clientId() + "-send")); // send() may block
+    // After close() the sender rejects tasks: run them inline, they only fail the job then.
+    this.sendExecutor =
+        task -> {
+          try {
+            sender.execute(task);
+          } catch (RejectedExecutionException e) {
+            task.run();
+          }
+        };
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon(kafka.clientId() + "-timeouts"));
     follower.start();
     timer.scheduleAtFixedRate(
@@ -143,13 +154,15 @@ public final class RenderClient implements AutoCloseable {
           .ready()
           .whenCompleteAsync(
               (ok, notReady) -> {
-                if (notReady != null) {
+                if (closed) {
+                  tracker.sendFailed(job.jobId(), closedBeforeSending(job));
+                } else if (notReady != null) {
                   tracker.sendFailed(job.jobId(), unwrap(notReady));
                 } else if (tracker.claimSend(job.jobId())) {
                   sendTracked(job);
                 }
               },
-              sender);
+              sendExecutor);
     }
     return tracking.future();
   }
@@ -183,6 +196,9 @@ public final class RenderClient implements AutoCloseable {
         .ready()
         .thenComposeAsync(
             ok -> {
+              if (closed) {
+                return CompletableFuture.<Boolean>failedFuture(closedBeforeSending(job));
+              }
               if (!tracker.claimUntracked(job.jobId())) {
                 return CompletableFuture.completedFuture(false);
               }
@@ -199,7 +215,7 @@ public final class RenderClient implements AutoCloseable {
                       });
               return acked;
             },
-            sender);
+            sendExecutor);
   }
 
   /**
@@ -267,6 +283,10 @@ public final class RenderClient implements AutoCloseable {
     timer.shutdownNow();
     tracker.failAll(new CancellationException("RenderClient closed before the job finished"));
     closeQuietly(s3);
+  }
+
+  private static CancellationException closedBeforeSending(RenderJob job) {
+    return new CancellationException("RenderClient closed before job " + job.jobId() + " was sent");
   }
 
   private void sendTracked(RenderJob job) {

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -31,6 +32,9 @@ final class ProgressBarReporter implements Reporter {
             .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
             .setUnit(" jobs", 1)
             .showSpeed()
+            // Plain carriage-return redraws on stderr: the interactive consumer moves the cursor
+            // up and would overwrite result lines printed to stdout meanwhile.
+            .setConsumer(new ConsoleProgressBarConsumer(System.err))
             .build();
   }
 
@@ -61,7 +65,7 @@ final class ProgressBarReporter implements Reporter {
   }
 
   private String message() {
-    return "ok " + ok + " failed " + bad + " started " + running;
+    return " ok " + ok + ", failed " + bad + ", started " + running;
   }
 
   @Override

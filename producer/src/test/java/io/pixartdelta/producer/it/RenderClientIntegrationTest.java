@@ -288,6 +288,18 @@ class RenderClientIntegrationTest {
   }
 
   @Test
+  void closingBeforeTheBrokerAnswersCancelsPendingJobs() {
+    CompletableFuture<JobResult> pending;
+    long start = System.nanoTime();
+    try (RenderClient offline =
+        RenderClient.builder("127.0.0.1:1").connectTimeout(Duration.ofSeconds(30)).build()) {
+      pending = offline.submit(RenderJob.of("closing-1", "never sent"));
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+    assertThat(pending).isCancelled();
+  }
+
+  @Test
   void missingStatusTopicIsAnInfrastructureError() {
     try (RenderClient wrong =
         RenderClient.builder(stack.kafka.bootstrapServers())
