@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -80,6 +81,9 @@ public final class RenderClient implements AutoCloseable {
   private final StatusFollower follower;
   private final ExecutorService sender;
   private final java.util.concurrent.Executor sendExecutor;
+  private final Object readyLock = new Object();
+  private final List<Runnable> waitingForReady = new ArrayList<>(); // guarded by readyLock
+  private boolean readyFired; // guarded by readyLock
   private final ScheduledExecutorService timer;
   private final S3Transfer s3;
   private volatile boolean closed;
@@ -117,6 +121,7 @@ public final class RenderClient implements AutoCloseable {
           }
         };
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon(kafka.clientId() + "-timeouts"));
+    follower.ready().whenComplete((ok, failure) -> releaseWaiting());
     follower.start();
     timer.scheduleAtFixedRate(
         () -> tracker.expireOverdue(clock.instant()),
@@ -150,19 +155,7 @@ public final class RenderClient implements AutoCloseable {
     StatusTracker.Tracking tracking =
         tracker.track(job.jobId(), deadline, timeout, options.listener());
     if (tracking.started()) {
-      follower
-          .ready()
-          .whenCompleteAsync(
-              (ok, notReady) -> {
-                if (closed) {
-                  tracker.sendFailed(job.jobId(), closedBeforeSending(job));
-                } else if (notReady != null) {
-                  tracker.sendFailed(job.jobId(), unwrap(notReady));
-                } else if (tracker.claimSend(job.jobId())) {
-                  sendTracked(job);
-                }
-              },
-              sendExecutor);
+      whenReady(() -> trySend(job));
     }
     return tracking.future();
   }
@@ -192,30 +185,28 @@ public final class RenderClient implements AutoCloseable {
   public CompletableFuture<Boolean> send(RenderJob job) {
     Objects.requireNonNull(job, "job");
     ensureOpen();
-    return follower
-        .ready()
-        .thenComposeAsync(
-            ok -> {
-              if (closed) {
-                return CompletableFuture.<Boolean>failedFuture(closedBeforeSending(job));
-              }
-              if (!tracker.claimUntracked(job.jobId())) {
-                return CompletableFuture.completedFuture(false);
-              }
-              CompletableFuture<Boolean> acked = new CompletableFuture<>();
-              write(job)
-                  .whenComplete(
-                      (v, err) -> {
-                        if (err != null) {
-                          tracker.unclaimUntracked(job.jobId());
-                          acked.completeExceptionally(err);
-                        } else {
-                          acked.complete(true);
-                        }
-                      });
-              return acked;
-            },
-            sendExecutor);
+    CompletableFuture<Boolean> acked = new CompletableFuture<>();
+    whenReady(
+        () -> {
+          Throwable cannot = closed ? closedBeforeSending(job) : readyFailure();
+          if (cannot != null) {
+            acked.completeExceptionally(cannot);
+          } else if (!tracker.claimUntracked(job.jobId())) {
+            acked.complete(false);
+          } else {
+            write(job)
+                .whenComplete(
+                    (v, err) -> {
+                      if (err != null) {
+                        tracker.unclaimUntracked(job.jobId());
+                        acked.completeExceptionally(err);
+                      } else {
+                        acked.complete(true);
+                      }
+                    });
+          }
+        });
+    return acked;
   }
 
   /**
@@ -285,6 +276,50 @@ public final class RenderClient implements AutoCloseable {
     closeQuietly(s3);
   }
 
+  /**
+   * Runs a send task on the sender thread once the status consumer is ready (or failed), in
+   * submission order: tasks that arrive before that wait in a FIFO queue.
+   */
+  private void whenReady(Runnable task) {
+    synchronized (readyLock) {
+      if (!readyFired) {
+        waitingForReady.add(task);
+        return;
+      }
+    }
+    sendExecutor.execute(task);
+  }
+
+  private void releaseWaiting() {
+    List<Runnable> tasks;
+    synchronized (readyLock) {
+      readyFired = true;
+      tasks = new ArrayList<>(waitingForReady);
+      waitingForReady.clear();
+    }
+    tasks.forEach(sendExecutor::execute);
+  }
+
+  /** Sends a tracked job unless the client closed, Kafka failed or the id is already known. */
+  private void trySend(RenderJob job) {
+    Throwable cannot = closed ? closedBeforeSending(job) : readyFailure();
+    if (cannot != null) {
+      tracker.sendFailed(job.jobId(), cannot);
+    } else if (tracker.claimSend(job.jobId())) {
+      sendTracked(job);
+    }
+  }
+
+  /** Why the status consumer could not start, or null; only called once it is done. */
+  private Throwable readyFailure() {
+    try {
+      follower.ready().join();
+      return null;
+    } catch (CompletionException | CancellationException e) {
+      return unwrap(e);
+    }
+  }
+
   private static CancellationException closedBeforeSending(RenderJob job) {
     return new CancellationException("RenderClient closed before job " + job.jobId() + " was sent");
   }
@@ -336,7 +371,7 @@ public final class RenderClient implements AutoCloseable {
 
   private static Throwable unwrap(Throwable t) {
     Throwable cur = t;
-    while (cur instanceof java.util.concurrent.CompletionException && cur.getCause() != null) {
+    while (cur instanceof CompletionException && cur.getCause() != null) {
       cur = cur.getCause();
     }
     return cur;
