@@ -22,8 +22,14 @@ public final class ExitCodes {
 
   private ExitCodes() {}
 
-  /** The more severe of two exit codes. */
-  public static int worst(int a, int b) {
-    return Math.max(a, b);
+  /** A one-line reason for an input error ({@code NoSuchFileException} only says the path). */
+  static String describe(Exception e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file: " + e.getMessage();
+    }
+    if (e instanceof java.io.IOException) {
+      return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+    return e.getMessage();
   }
 }

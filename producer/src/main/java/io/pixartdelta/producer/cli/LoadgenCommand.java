@@ -125,7 +125,7 @@ final class LoadgenCommand implements Callable<Integer> {
       loadMix = mix == null ? LoadMix.defaults() : LoadMix.read(mix);
       validate(loadMix, now);
     } catch (IllegalArgumentException | IOException e) {
-      err.println("invalid input: " + e.getMessage());
+      err.println("invalid input: " + ExitCodes.describe(e));
       return ExitCodes.INVALID_INPUT;
     }
     boolean needsS3 = loadMix.templates().stream().anyMatch(t -> t.controlFile() != null);

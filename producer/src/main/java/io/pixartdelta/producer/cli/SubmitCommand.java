@@ -149,7 +149,7 @@ final class SubmitCommand implements Callable<Integer> {
       type = ControlType.fromWire(controlType);
       checkControl();
     } catch (IllegalArgumentException | IOException e) {
-      err.println("invalid input: " + e.getMessage());
+      err.println("invalid input: " + ExitCodes.describe(e));
       return ExitCodes.INVALID_INPUT;
     }
     boolean follow = wait || download != null;
