@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -154,7 +156,9 @@ public final class S3Transfer implements AutoCloseable {
     Path temp = null;
     try {
       Files.createDirectories(dir);
-      temp = Files.createTempFile(dir, "." + name, ".part");
+      // Not Files.createTempFile: that makes the image owner-only (0600) instead of honouring
+      // umask.
+      temp = dir.resolve("." + name + "." + UUID.randomUUID() + ".part");
       MessageDigest sha = sha256();
       long written;
       try (ResponseInputStream<GetObjectResponse> in =
@@ -163,7 +167,11 @@ public final class S3Transfer implements AutoCloseable {
                       .bucket(location.bucket())
                       .key(location.key())
                       .build());
-          OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), sha)) {
+          OutputStream out =
+              new DigestOutputStream(
+                  Files.newOutputStream(
+                      temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                  sha)) {
         written = in.transferTo(out);
       }
       String digest = HexFormat.of().formatHex(sha.digest());
