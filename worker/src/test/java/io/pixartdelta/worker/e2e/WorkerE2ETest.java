@@ -166,6 +166,16 @@ class WorkerE2ETest {
         Worker worker = Worker.start(options, new FakeRenderer())) {
       terminal = statuses.awaitTerminal(expected, TIMEOUT);
       deadLetters = dlt.awaitRecords(4, TIMEOUT);
+      List<StatusEvent> anonymous =
+          statuses
+              .awaitEvents(
+                  seen -> seen.stream().anyMatch(e -> e.jobId().startsWith("unreadable-")), TIMEOUT)
+              .stream()
+              .filter(e -> e.jobId().startsWith("unreadable-"))
+              .toList();
+      assertThat(anonymous).hasSize(1);
+      assertThat(anonymous.get(0).jobId()).matches("unreadable-invalid-jobs-\\d-\\d+");
+      assertFailed(anonymous.get(0), ErrorCodes.INVALID_JSON);
       assertThat(worker.failure()).isNull();
       assertThat(worker.state()).isEqualTo(WorkerState.RUNNING);
     }
