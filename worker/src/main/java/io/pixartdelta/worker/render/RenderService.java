@@ -135,8 +135,10 @@ public final class RenderService implements AutoCloseable {
 
   private void planAndQueue(IncomingJob incoming, OutputTarget target) {
     PlannedJob planned;
+    ShapeKey key;
     try {
       planned = planner.plan(incoming, target);
+      key = renderer.shapeKey(planned.item());
     } catch (JobRejectedException e) {
       fail(incoming, e.error());
       return;
@@ -145,7 +147,6 @@ public final class RenderService implements AutoCloseable {
       fail(incoming, ErrorInfo.permanent(ErrorCodes.INTERNAL_ERROR, "planning failed: " + e));
       return;
     }
-    ShapeKey key = renderer.shapeKey(planned.item());
     batcher.add(planned, key, incoming.job().priority(), incoming.job().deadline());
   }
 
