@@ -52,7 +52,10 @@ public enum OptionKey {
       "Topic unreadable job messages are copied to, with error headers."),
   KAFKA_TOPIC_PARTITIONS(
       "kafka.topic-partitions", "4", "Partitions of the topics the embedded mode creates."),
-  KAFKA_MAX_POLL_RECORDS("kafka.max-poll-records", "50", "Records per poll."),
+  KAFKA_MAX_POLL_RECORDS(
+      "kafka.max-poll-records",
+      "50",
+      "Records per poll; the local backlog can exceed worker.max-queued-jobs by up to one poll."),
   KAFKA_POLL_TIMEOUT(
       "kafka.poll-timeout",
       "100ms",
