@@ -27,6 +27,10 @@ public enum OptionKey {
       "worker.drain-timeout",
       "30s",
       "On shutdown, time to finish queued and running jobs before exiting (uncommitted jobs are redelivered)."),
+  UPLOAD_OUTAGE_WAIT(
+      "worker.upload-outage-wait",
+      "5m",
+      "While S3 fails transiently a rendered job keeps retrying (the backlog fills, consumption pauses) this long before it fails with upload-failed."),
   MAX_CONTROL_IMAGE_BYTES(
       "worker.max-control-image-bytes", "8388608", "Largest control image accepted (bytes)."),
 
@@ -48,7 +52,10 @@ public enum OptionKey {
       "Topic unreadable job messages are copied to, with error headers."),
   KAFKA_TOPIC_PARTITIONS(
       "kafka.topic-partitions", "4", "Partitions of the topics the embedded mode creates."),
-  KAFKA_MAX_POLL_RECORDS("kafka.max-poll-records", "50", "Records per poll."),
+  KAFKA_MAX_POLL_RECORDS(
+      "kafka.max-poll-records",
+      "50",
+      "Records per poll; the local backlog can exceed worker.max-queued-jobs by up to one poll."),
   KAFKA_POLL_TIMEOUT(
       "kafka.poll-timeout",
       "100ms",

@@ -65,7 +65,8 @@ public final class Worker implements AutoCloseable {
                 options.output().defaultBucket(),
                 options.output().defaultPrefix(),
                 options.s3().allowList(),
-                options.output().pngCompressionLevel()),
+                options.output().pngCompressionLevel(),
+                options.service().uploadOutageWait()),
             clock,
             this::onFatal);
     JobDispatcher dispatcher =

@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
 /**
  * The worker's command line.
  *
- * <p>Exit codes: 0 clean shutdown, 1 the worker failed while running, 2 invalid options or usage, 3
- * the renderer (model) could not be loaded or the embedded services could not start.
+ * <p>Exit codes: 0 the worker stopped on its own without error, 1 the worker failed while running,
+ * 2 invalid options or usage, 3 the renderer (model) could not be loaded or the embedded services
+ * could not start. Stopped by SIGTERM, the JVM exits with 143 (128 + 15) once the drain is over.
  */
 @Command(
     name = "pixart-worker",
@@ -67,7 +68,7 @@ public final class WorkerMain {
   }
 
   private static int exitCodeOf(Throwable e) {
-    if (e instanceof OptionsException) {
+    if (e instanceof OptionsException || e instanceof CommandLine.ParameterException) {
       return EXIT_USAGE;
     }
     return e instanceof EmbeddedServiceException ? EXIT_STARTUP : EXIT_FAILED;

@@ -132,13 +132,15 @@ public record WorkerOptions(
    * @param uploadThreads encode + upload threads
    * @param drainTimeout shutdown drain limit
    * @param maxControlImageBytes largest control image
+   * @param uploadOutageWait how long a rendered job waits out an S3 outage
    */
   public record ServiceOptions(
       BatchPolicy batch,
       int maxQueuedJobs,
       int uploadThreads,
       Duration drainTimeout,
-      long maxControlImageBytes) {
+      long maxControlImageBytes,
+      Duration uploadOutageWait) {
     public ServiceOptions {
       Objects.requireNonNull(batch, "batch");
       requireRange(OptionKey.MAX_QUEUED_JOBS, maxQueuedJobs, 1, 100_000);
@@ -346,7 +348,8 @@ public record WorkerOptions(
               values.integer(OptionKey.MAX_QUEUED_JOBS),
               values.integer(OptionKey.UPLOAD_THREADS),
               values.duration(OptionKey.DRAIN_TIMEOUT),
-              values.longValue(OptionKey.MAX_CONTROL_IMAGE_BYTES));
+              values.longValue(OptionKey.MAX_CONTROL_IMAGE_BYTES),
+              values.duration(OptionKey.UPLOAD_OUTAGE_WAIT));
     } catch (IllegalArgumentException e) {
       throw new OptionsException(
           OptionKey.MAX_BATCH_SIZE.key() + "/" + OptionKey.MAX_WAIT.key() + ": " + e.getMessage(),

@@ -1,6 +1,9 @@
 package io.pixartdelta.worker.embedded;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +20,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A real single-node Kafka broker in KRaft mode (one combined broker + controller node), started
@@ -30,6 +35,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  * address works); {@link #bootstrapServers()} then returns {@code localhost:fixedPort}.
  */
 public final class EmbeddedKafka implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
   private static final String FIXED_LISTENER = "QUICKSTART";
 
   private final KafkaClusterTestKit cluster;
@@ -92,7 +98,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     KafkaClusterTestKit cluster = null;
     try {
       cluster = builder.build();
-      cluster.format();
+      formatQuietly(cluster);
       cluster.startup();
       cluster.waitForReadyBrokers();
       String bootstrap = fixedPort > 0 ? "localhost:" + fixedPort : cluster.bootstrapServers();
@@ -107,6 +113,23 @@ public final class EmbeddedKafka implements AutoCloseable {
           "cannot start the embedded Kafka broker"
               + (fixedPort > 0 ? " (is port " + fixedPort + " free?)" : ""),
           e);
+    }
+  }
+
+  /**
+   * Formats the node's storage. Kafka's formatter prints its progress to {@code System.out}; the
+   * quick start's console should show only the worker's own summary, so that text goes to the debug
+   * log instead.
+   */
+  private static void formatQuietly(KafkaClusterTestKit cluster) throws Exception {
+    PrintStream console = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      cluster.format();
+    } finally {
+      System.setOut(console);
+      LOG.debug("Kafka storage format: {}", captured.toString(StandardCharsets.UTF_8).trim());
     }
   }
 

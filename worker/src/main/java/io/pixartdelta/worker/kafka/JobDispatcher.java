@@ -19,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
@@ -30,17 +29,16 @@ import org.slf4j.LoggerFactory;
  * Turns job records into {@link IncomingJob}s for the {@link RenderService}.
  *
  * <p>A record that is not a valid job (not JSON, schema violation) never stops the worker: it gets
- * a FAILED status event with the stable error code (under the jobId found in the message or its
- * key; without any usable id only the dead-letter copy is written) and a copy on the dead-letter
- * topic. Its offset is released once both are acknowledged.
+ * a FAILED status event with the stable error code and a copy on the dead-letter topic; its offset
+ * is released once both are acknowledged. The event's jobId is the one in the message if readable,
+ * else the record key if it is a well-formed job id, else {@code unreadable-<topic>-<partition>-
+ * <offset>}.
  */
 public final class JobDispatcher implements JobIntake {
   private static final Logger LOG = LoggerFactory.getLogger(JobDispatcher.class);
 
   /** Optional header with the delivery attempt (decimal, from 1) set by resubmitting clients. */
   public static final String ATTEMPT_HEADER = "pixart.attempt";
-
-  private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   private final JsonCodec codec;
   private final RenderService service;
@@ -102,7 +100,7 @@ public final class JobDispatcher implements JobIntake {
       int attempt,
       InvalidMessageException e,
       Runnable onDone) {
-    String jobId = e.jobId().orElseGet(() -> validJobId(text(record.key())));
+    String jobId = e.jobId().orElseGet(() -> fallbackJobId(record));
     LOG.warn(
         "invalid job message at {}-{}@{} (jobId {}): {}",
         record.topic(),
@@ -163,7 +161,16 @@ public final class JobDispatcher implements JobIntake {
     return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
   }
 
-  private static String validJobId(String candidate) {
-    return candidate != null && JOB_ID.matcher(candidate).matches() ? candidate : null;
+  /**
+   * The id to report an unreadable message under: its key if that is a well-formed job id, else a
+   * synthetic one from its position ({@code unreadable-<topic>-<partition>-<offset>}).
+   */
+  private static String fallbackJobId(ConsumerRecord<byte[], byte[]> record) {
+    String key = text(record.key());
+    if (RenderJob.isValidJobId(key)) {
+      return key;
+    }
+    String id = "unreadable-" + record.topic() + "-" + record.partition() + "-" + record.offset();
+    return id.length() <= 128 ? id : "unreadable-" + record.partition() + "-" + record.offset();
   }
 }

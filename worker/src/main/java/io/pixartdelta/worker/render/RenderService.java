@@ -135,8 +135,10 @@ public final class RenderService implements AutoCloseable {
 
   private void planAndQueue(IncomingJob incoming, OutputTarget target) {
     PlannedJob planned;
+    ShapeKey key;
     try {
       planned = planner.plan(incoming, target);
+      key = renderer.shapeKey(planned.item());
     } catch (JobRejectedException e) {
       fail(incoming, e.error());
       return;
@@ -145,7 +147,6 @@ public final class RenderService implements AutoCloseable {
       fail(incoming, ErrorInfo.permanent(ErrorCodes.INTERNAL_ERROR, "planning failed: " + e));
       return;
     }
-    ShapeKey key = renderer.shapeKey(planned.item());
     batcher.add(planned, key, incoming.job().priority(), incoming.job().deadline());
   }
 
@@ -308,7 +309,11 @@ public final class RenderService implements AutoCloseable {
         fail(in, ErrorInfo.permanent(ErrorCodes.RENDER_FAILED, mismatch));
         return;
       }
-      OutputWriter.Written written = writer.write(job, outcome.images());
+      OutputWriter.Written written = writeWaitingOutOutages(job, outcome.images());
+      if (written == null) {
+        abandoned(1); // shutting down during an S3 outage: not committed, so redelivered
+        return;
+      }
       StageMillis model = outcome.timings();
       StageTimings timings =
           new StageTimings(
@@ -345,6 +350,43 @@ public final class RenderService implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.error("finishing job {} failed", in.job().jobId(), e);
       fail(in, ErrorInfo.permanent(ErrorCodes.INTERNAL_ERROR, "finishing failed: " + e));
+    }
+  }
+
+  /**
+   * Writes the images; while S3 fails transiently (after the store's own retries, or with its
+   * circuit breaker open) keeps this upload thread waiting and retrying, up to the outage wait. The
+   * blocked thread backs up the render thread and the queue, so the consumer pauses instead of
+   * failing every job during an outage. Returns null if the service stops meanwhile.
+   *
+   * @throws StorageException when the failure is permanent or the outage outlasts the wait
+   */
+  private OutputWriter.Written writeWaitingOutOutages(PlannedJob job, List<BufferedImage> images) {
+    long giveUp = System.nanoTime() + settings.uploadOutageWait().toNanos();
+    long pauseMillis = 250;
+    while (true) {
+      try {
+        return writer.write(job, images);
+      } catch (StorageException e) {
+        if (!e.retryable() || System.nanoTime() + pauseMillis * 1_000_000 > giveUp) {
+          throw e;
+        }
+        LOG.warn(
+            "S3 unavailable for job {} ({}); retrying in {} ms",
+            job.incoming().job().jobId(),
+            e.getMessage(),
+            pauseMillis);
+      }
+      try {
+        Thread.sleep(pauseMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+      if (!running) {
+        return null;
+      }
+      pauseMillis = Math.min(pauseMillis * 2, 5_000);
     }
   }
 

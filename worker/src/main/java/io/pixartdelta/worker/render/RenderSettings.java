@@ -2,6 +2,7 @@ package io.pixartdelta.worker.render;
 
 import io.pixartdelta.worker.batch.BatchPolicy;
 import io.pixartdelta.worker.storage.BucketAllowList;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -15,6 +16,9 @@ import java.util.Objects;
  * @param defaultPrefix key prefix for jobs that name none (may be empty)
  * @param allowList buckets jobs may use
  * @param pngCompressionLevel PNG deflate level 0..9
+ * @param uploadOutageWait how long a rendered job keeps retrying while S3 fails transiently (the
+ *     backlog then fills and consumption pauses) before it fails with {@code upload-failed}; zero
+ *     fails at once after the store's own retries
  */
 public record RenderSettings(
     String workerId,
@@ -24,7 +28,8 @@ public record RenderSettings(
     String defaultBucket,
     String defaultPrefix,
     BucketAllowList allowList,
-    int pngCompressionLevel) {
+    int pngCompressionLevel,
+    Duration uploadOutageWait) {
   public RenderSettings {
     if (workerId == null || workerId.isBlank()) {
       throw new IllegalArgumentException("workerId must not be blank");
@@ -45,6 +50,9 @@ public record RenderSettings(
     if (pngCompressionLevel < 0 || pngCompressionLevel > 9) {
       throw new IllegalArgumentException(
           "pngCompressionLevel must be 0..9, got " + pngCompressionLevel);
+    }
+    if (uploadOutageWait == null || uploadOutageWait.isNegative()) {
+      throw new IllegalArgumentException("uploadOutageWait must be >= 0, got " + uploadOutageWait);
     }
   }
 }

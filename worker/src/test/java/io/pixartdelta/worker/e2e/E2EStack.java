@@ -5,11 +5,15 @@ import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.worker.app.WorkerOptions;
 import io.pixartdelta.worker.embedded.EmbeddedKafka;
 import io.pixartdelta.worker.embedded.EmbeddedS3;
+import io.pixartdelta.worker.render.Renderer;
+import io.pixartdelta.worker.render.RendererFactory;
 import io.pixartdelta.worker.storage.S3ObjectStore;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -53,6 +57,23 @@ final class E2EStack implements AutoCloseable {
                 "all"));
   }
 
+  /**
+   * The renderer under test: {@code fake} (the test {@code FakeRenderer}) unless the system
+   * property {@code pixart.e2e.renderer} names another {@link RendererFactory}; {@code
+   * pixart.e2e.model} gives its model folder.
+   */
+  static Renderer renderer() {
+    String name = System.getProperty("pixart.e2e.renderer", "fake");
+    String model = System.getProperty("pixart.e2e.model");
+    for (RendererFactory factory : ServiceLoader.load(RendererFactory.class)) {
+      if (factory.name().equals(name)) {
+        return factory.create(
+            new RendererFactory.Settings(model == null ? null : Path.of(model), "cpu", "fp32"));
+      }
+    }
+    throw new IllegalStateException("no renderer named " + name + " on the test classpath");
+  }
+
   /** Creates the test's topics and returns worker options pointing at them. */
   WorkerOptions options(String name, String workerId) {
     kafka.createTopics(
@@ -77,7 +98,6 @@ final class E2EStack implements AutoCloseable {
     values.put("s3.path-style", "true");
     values.put("s3.access-key", s3.accessKey());
     values.put("s3.secret-key", s3.secretKey());
-    values.put("renderer", "fake");
     return WorkerOptions.load(null, Map.of(), values);
   }
 

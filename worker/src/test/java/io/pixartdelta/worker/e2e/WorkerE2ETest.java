@@ -15,6 +15,7 @@ import io.pixartdelta.worker.app.WorkerOptions;
 import io.pixartdelta.worker.kafka.DeadLetterPublisher;
 import io.pixartdelta.worker.kafka.WorkerState;
 import io.pixartdelta.worker.render.FakeRenderer;
+import io.pixartdelta.worker.render.Renderer;
 import io.pixartdelta.worker.storage.S3Uri;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -39,8 +40,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * The whole job path on a real in-process Kafka broker and S3 server (no mocks of either): jobs in,
- * images in S3, status events out, offsets committed. The renderer is the test {@link
- * FakeRenderer}.
+ * images in S3, status events out, offsets committed. The renderer comes from {@link
+ * E2EStack#renderer()} (the test {@link FakeRenderer} unless a system property names another), and
+ * every check reads only Kafka and S3, so the same suite runs on the real pipeline.
  */
 class WorkerE2ETest {
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
@@ -75,9 +77,9 @@ class WorkerE2ETest {
       stack.send(name, job);
     }
 
-    FakeRenderer renderer = new FakeRenderer();
     Map<String, StatusEvent> terminal;
-    try (StatusCollector statuses =
+    try (Renderer renderer = E2EStack.renderer();
+        StatusCollector statuses =
             StatusCollector.statuses(stack.kafka.bootstrapServers(), E2EStack.statusTopic(name));
         Worker worker = Worker.start(options, renderer)) {
       terminal = statuses.awaitTerminal(jobs.keySet(), TIMEOUT);
@@ -107,18 +109,24 @@ class WorkerE2ETest {
           s3.listObjectsV2(b -> b.bucket(E2EStack.BUCKET).prefix(name + "/")).contents();
       assertThat(objects).hasSize(50);
     }
-    // Batches never mix shapes and never exceed the maximum size.
-    for (List<String> batch : renderer.batches()) {
-      assertThat(batch.size()).isBetween(1, 4);
-      assertThat(batch.stream().map(id -> shapeOf(jobs.get(id))).distinct()).hasSize(1);
+    // Batches never mix shapes and never exceed the maximum size; full batches do form.
+    Map<String, List<String>> batches = new LinkedHashMap<>();
+    for (StatusEvent event : terminal.values()) {
+      batches.computeIfAbsent(event.batchId(), b -> new ArrayList<>()).add(event.jobId());
+      assertThat(event.batchSize()).isBetween(1, 4);
     }
-    assertThat(renderer.batches().stream().mapToInt(List::size).max().orElse(0)).isEqualTo(4);
+    for (List<String> batch : batches.values()) {
+      assertThat(batch.stream().map(id -> shapeOf(jobs.get(id))).distinct()).hasSize(1);
+      assertThat(terminal.get(batch.get(0)).batchSize()).isEqualTo(batch.size());
+    }
+    assertThat(batches.values().stream().mapToInt(List::size).max().orElse(0)).isEqualTo(4);
     assertAllCommitted(name);
 
     // A new worker in the same group finds nothing to do.
-    try (StatusCollector statuses =
+    try (Renderer renderer = E2EStack.renderer();
+        StatusCollector statuses =
             StatusCollector.statuses(stack.kafka.bootstrapServers(), E2EStack.statusTopic(name));
-        Worker restarted = Worker.start(stack.options(name, "e2e-fifty-2"), new FakeRenderer())) {
+        Worker restarted = Worker.start(stack.options(name, "e2e-fifty-2"), renderer)) {
       int before = statuses.pollFor(Duration.ofSeconds(1)).size();
       awaitAssignment(restarted);
       List<StatusEvent> after = statuses.pollFor(Duration.ofSeconds(2));
@@ -159,13 +167,24 @@ class WorkerE2ETest {
     expected.addAll(List.of("broken-json", "bad-steps", "from-the-future"));
     Map<String, StatusEvent> terminal;
     List<ConsumerRecord<byte[], byte[]>> deadLetters;
-    try (StatusCollector statuses =
+    try (Renderer renderer = E2EStack.renderer();
+        StatusCollector statuses =
             StatusCollector.statuses(stack.kafka.bootstrapServers(), E2EStack.statusTopic(name));
         StatusCollector dlt =
             StatusCollector.raw(stack.kafka.bootstrapServers(), E2EStack.deadLetterTopic(name));
-        Worker worker = Worker.start(options, new FakeRenderer())) {
+        Worker worker = Worker.start(options, renderer)) {
       terminal = statuses.awaitTerminal(expected, TIMEOUT);
       deadLetters = dlt.awaitRecords(4, TIMEOUT);
+      List<StatusEvent> anonymous =
+          statuses
+              .awaitEvents(
+                  seen -> seen.stream().anyMatch(e -> e.jobId().startsWith("unreadable-")), TIMEOUT)
+              .stream()
+              .filter(e -> e.jobId().startsWith("unreadable-"))
+              .toList();
+      assertThat(anonymous).hasSize(1);
+      assertThat(anonymous.get(0).jobId()).matches("unreadable-invalid-jobs-\\d-\\d+");
+      assertFailed(anonymous.get(0), ErrorCodes.INVALID_JSON);
       assertThat(worker.failure()).isNull();
       assertThat(worker.state()).isEqualTo(WorkerState.RUNNING);
     }
@@ -220,10 +239,10 @@ class WorkerE2ETest {
         name,
         RenderJob.builder("elsewhere", "x").output(OutputSpec.png("not-my-bucket", null)).build());
 
-    FakeRenderer renderer = new FakeRenderer();
     Map<String, StatusEvent> terminal;
     List<StatusEvent> all;
-    try (StatusCollector statuses =
+    try (Renderer renderer = E2EStack.renderer();
+        StatusCollector statuses =
             StatusCollector.statuses(stack.kafka.bootstrapServers(), E2EStack.statusTopic(name));
         Worker worker = Worker.start(options, renderer)) {
       terminal =
@@ -238,9 +257,13 @@ class WorkerE2ETest {
     assertThat(terminal.get("too-late").error().code()).isEqualTo(ErrorCodes.DEADLINE_EXCEEDED);
     assertThat(terminal.get("in-time").state()).isEqualTo(JobState.SUCCEEDED);
     assertFailed(terminal.get("elsewhere"), ErrorCodes.OUTPUT_NOT_ALLOWED);
-    assertThat(renderer.batches()).containsExactly(List.of("in-time"));
     assertThat(all.stream().filter(e -> e.jobId().equals("in-time")).map(StatusEvent::state))
         .containsExactly(JobState.ACCEPTED, JobState.STARTED, JobState.SUCCEEDED);
+    // The refused jobs were never rendered: no STARTED event.
+    assertThat(all)
+        .filteredOn(e -> e.state() == JobState.STARTED)
+        .extracting(StatusEvent::jobId)
+        .containsExactly("in-time");
     assertAllCommitted(name);
   }
 

@@ -12,11 +12,29 @@ import java.util.List;
  */
 public final class FakeRenderer implements Renderer {
   private final List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
+  private final List<RenderItem> items = Collections.synchronizedList(new ArrayList<>());
+  private final boolean controlSupported;
   private volatile boolean closed;
+
+  /** A renderer without ControlNet. */
+  public FakeRenderer() {
+    this(false);
+  }
+
+  /** A renderer that claims ControlNet support when {@code controlSupported}. */
+  public FakeRenderer(boolean controlSupported) {
+    this.controlSupported = controlSupported;
+  }
+
+  @Override
+  public boolean supportsControl() {
+    return controlSupported;
+  }
 
   @Override
   public List<RenderOutcome> render(List<RenderItem> items) {
     batches.add(items.stream().map(RenderItem::jobId).toList());
+    this.items.addAll(items);
     for (RenderItem item : items) {
       if (item.prompt().contains("#throw") && items.size() > 1) {
         throw new IllegalStateException("simulated out of memory");
@@ -62,6 +80,13 @@ public final class FakeRenderer implements Renderer {
   public List<List<String>> batches() {
     synchronized (batches) {
       return List.copyOf(batches);
+    }
+  }
+
+  /** Every item rendered, in order. */
+  public List<RenderItem> items() {
+    synchronized (items) {
+      return List.copyOf(items);
     }
   }
 

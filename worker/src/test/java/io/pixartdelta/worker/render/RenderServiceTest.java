@@ -44,6 +44,10 @@ class RenderServiceTest {
   private RenderService service;
 
   private RenderService start(int maxBatch, Duration maxWait) {
+    return start(maxBatch, maxWait, Duration.ZERO);
+  }
+
+  private RenderService start(int maxBatch, Duration maxWait, Duration outageWait) {
     service =
         new RenderService(
             renderer,
@@ -57,7 +61,8 @@ class RenderServiceTest {
                 "renders",
                 "img",
                 new BucketAllowList(Set.of("renders", "other")),
-                1),
+                1,
+                outageWait),
             Clock.systemUTC(),
             fatal::add);
     return service;
@@ -260,6 +265,34 @@ class RenderServiceTest {
 
     assertThat(sink.terminal("unlucky").error().code()).isEqualTo(ErrorCodes.UPLOAD_FAILED);
     assertThat(sink.terminal("unlucky").error().retryable()).isTrue();
+  }
+
+  @Test
+  void aRenderedJobWaitsOutAShortS3OutageInsteadOfFailing() throws Exception {
+    start(1, Duration.ofMillis(10), Duration.ofMinutes(1));
+    store.failPutsWith = new StorageException(StorageException.Kind.TRANSIENT, "S3 down");
+    submit(job("patient", 256, 256));
+    awaitTrue(() -> store.puts.get() >= 2);
+    assertThat(sink.terminal("patient")).isNull();
+    assertThat(service.pending()).isEqualTo(1);
+
+    store.failPutsWith = null;
+
+    awaitTrue(() -> done.contains("patient"));
+    assertThat(sink.terminal("patient").state()).isEqualTo(JobState.SUCCEEDED);
+  }
+
+  @Test
+  void aPermanentStoreErrorFailsAtOnceEvenWithAnOutageWait() throws Exception {
+    start(1, Duration.ofMillis(10), Duration.ofMinutes(1));
+    store.failPutsWith = new StorageException(StorageException.Kind.PERMANENT, "access denied");
+    submit(job("denied", 256, 256));
+
+    awaitTrue(() -> done.contains("denied"));
+
+    assertThat(sink.terminal("denied").error().code()).isEqualTo(ErrorCodes.UPLOAD_FAILED);
+    assertThat(sink.terminal("denied").error().retryable()).isFalse();
+    assertThat(store.puts.get()).isEqualTo(1);
   }
 
   @Test

@@ -1,0 +1,47 @@
+package io.pixartdelta.worker.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class WorkerMainTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = WorkerMain.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void runHelpListsTheQuickStartFlags() {
+    assertThat(run("run", "--embedded", "--help")).isZero();
+    assertThat(out.toString())
+        .contains("--embedded", "--data-dir", "--model", "--renderer", "--set=KEY=VALUE");
+  }
+
+  @Test
+  void anUnknownRendererIsAUsageErrorNamingTheInstalledOnes() {
+    assertThat(run("run", "--renderer", "nope")).isEqualTo(WorkerMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("renderer 'nope' is not available").contains("fake");
+  }
+
+  @Test
+  void anInvalidOptionIsAUsageError() {
+    assertThat(run("run", "--renderer", "fake", "--set", "worker.max-batch-size=0"))
+        .isEqualTo(WorkerMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("worker.max-batch-size");
+    assertThat(run("run", "--set", "no.such.option=1")).isEqualTo(WorkerMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("unknown option 'no.such.option'");
+  }
+
+  @Test
+  void anUnknownFlagIsAUsageError() {
+    assertThat(run("run", "--no-such-flag")).isEqualTo(WorkerMain.EXIT_USAGE);
+  }
+}

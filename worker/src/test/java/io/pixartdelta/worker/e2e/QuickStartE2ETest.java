@@ -1,0 +1,121 @@
+package io.pixartdelta.worker.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pixartdelta.schemas.JobState;
+import io.pixartdelta.schemas.JsonCodec;
+import io.pixartdelta.schemas.RenderJob;
+import io.pixartdelta.schemas.StatusEvent;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The quick start as a user runs it: {@code WorkerMain run --embedded} in its own JVM, a job sent
+ * to the printed bootstrap address, the image found as a file under the data folder, and a clean
+ * exit on SIGTERM.
+ */
+class QuickStartE2ETest {
+  @TempDir Path dataDir;
+
+  @Test
+  void embeddedModeRendersAJobAndStopsCleanlyOnSigterm() throws Exception {
+    int kafkaPort = freePort();
+    int s3Port = freePort();
+    Path log = dataDir.resolve("worker.log");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("io.pixartdelta.worker.app.WorkerMain");
+    command.addAll(
+        List.of(
+            "run",
+            "--embedded",
+            "--renderer",
+            "fake",
+            "--data-dir",
+            dataDir.resolve("data").toString(),
+            "--set",
+            "embedded.kafka-port=" + kafkaPort,
+            "--set",
+            "embedded.s3-port=" + s3Port,
+            "--set",
+            "worker.max-wait=20ms"));
+    Process worker =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      awaitLogLine(log, "Submit a job", worker);
+      String bootstrap = "localhost:" + kafkaPort;
+      assertThat(Files.readString(log)).contains("Kafka bootstrap servers: " + bootstrap);
+
+      RenderJob job = RenderJob.builder("quick-1", "a lighthouse").size(256, 256).build();
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(
+              Map.of(
+                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                  ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                  ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+        producer
+            .send(
+                new ProducerRecord<>(
+                    "render-jobs",
+                    job.jobId().getBytes(StandardCharsets.UTF_8),
+                    JsonCodec.shared().encode(job)))
+            .get(30, TimeUnit.SECONDS);
+      }
+      StatusEvent done;
+      try (StatusCollector statuses = StatusCollector.statuses(bootstrap, "render-status")) {
+        done = statuses.awaitTerminal(List.of("quick-1"), Duration.ofSeconds(90)).get("quick-1");
+      }
+      assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+      assertThat(done.results().get(0).uri()).isEqualTo("s3://renders/images/quick-1/0.png");
+      Path file = dataDir.resolve("data/s3/renders/images/quick-1/0.png");
+      assertThat(file).exists();
+      assertThat(Files.size(file)).isEqualTo(done.results().get(0).bytes());
+
+      worker.destroy(); // SIGTERM
+      assertThat(worker.waitFor(60, TimeUnit.SECONDS)).as("worker exits after SIGTERM").isTrue();
+      // 143 = 128 + SIGTERM: the JVM's status for a process stopped by the signal.
+      assertThat(worker.exitValue()).as(Files.readString(log)).isEqualTo(143);
+      assertThat(Files.readString(log))
+          .contains("shutdown signal: draining")
+          .containsPattern("worker \\S+ stopped");
+    } finally {
+      worker.destroyForcibly();
+    }
+  }
+
+  private static void awaitLogLine(Path log, String text, Process process)
+      throws IOException, InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (!(Files.exists(log) && Files.readString(log).contains(text))) {
+      if (!process.isAlive()) {
+        throw new AssertionError("worker exited early:\n" + Files.readString(log));
+      }
+      if (System.nanoTime() > end) {
+        throw new AssertionError("worker did not start:\n" + Files.readString(log));
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
