@@ -248,7 +248,8 @@ public final class WorkerMain {
               + "  S3 endpoint: %s (path-style, region %s, access key %s, secret %s)%n"
               + "  images: s3://%s/%s/<jobId>/<n>.png  (files under %s)%n"
               + "Submit a job from another terminal:%n"
-              + "  java -jar producer/target/pixart-producer.jar submit --bootstrap %s"
+              + "  PIXART_S3_ACCESS_KEY=%s PIXART_S3_SECRET_KEY=%s"
+              + " java -jar producer/target/pixart-producer.jar submit --bootstrap %s"
               + " --s3-endpoint %s --path-style --wait --download out \"a lighthouse at dawn\"%n"
               + "Stop with Ctrl+C (finishes running jobs first).%n%n",
           kafka.bootstrapServers(),
@@ -262,6 +263,8 @@ public final class WorkerMain {
           bucket,
           options.output().defaultPrefix(),
           dataDir.resolve("s3").resolve(bucket),
+          s3.accessKey(),
+          s3.secretKey(),
           kafka.bootstrapServers(),
           s3.endpoint());
       out.flush();

@@ -43,10 +43,11 @@ class QuickStartE2ETest {
     command.add("io.pixartdelta.worker.app.WorkerMain");
     command.addAll(
         List.of(
+            // README's quick start: the default PixArt renderer on the bundled tiny model.
             "run",
             "--embedded",
-            "--renderer",
-            "fake",
+            "--demo",
+            "2",
             "--data-dir",
             dataDir.resolve("data").toString(),
             "--set",
@@ -62,7 +63,8 @@ class QuickStartE2ETest {
       String bootstrap = "localhost:" + kafkaPort;
       assertThat(Files.readString(log)).contains("Kafka bootstrap servers: " + bootstrap);
 
-      RenderJob job = RenderJob.builder("quick-1", "a lighthouse").size(256, 256).build();
+      RenderJob job =
+          RenderJob.builder("quick-1", "a lighthouse").size(256, 256).binning(false).build();
       try (KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(
               Map.of(
@@ -79,13 +81,23 @@ class QuickStartE2ETest {
       }
       StatusEvent done;
       try (StatusCollector statuses = StatusCollector.statuses(bootstrap, "render-status")) {
-        done = statuses.awaitTerminal(List.of("quick-1"), Duration.ofSeconds(90)).get("quick-1");
+        done = statuses.awaitTerminal(List.of("quick-1"), Duration.ofSeconds(180)).get("quick-1");
       }
       assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
       assertThat(done.results().get(0).uri()).isEqualTo("s3://renders/images/quick-1/0.png");
       Path file = dataDir.resolve("data/s3/renders/images/quick-1/0.png");
       assertThat(file).exists();
       assertThat(Files.size(file)).isEqualTo(done.results().get(0).bytes());
+
+      // The demo jobs' status events are printed as they arrive.
+      long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      java.util.regex.Pattern demoDone =
+          java.util.regex.Pattern.compile("demo-\\d+-\\d SUCCEEDED s3://renders/");
+      while (demoDone.matcher(Files.readString(log)).results().count() < 2
+          && System.nanoTime() < end) {
+        Thread.sleep(200);
+      }
+      assertThat(demoDone.matcher(Files.readString(log)).results().count()).isEqualTo(2);
 
       worker.destroy(); // SIGTERM
       assertThat(worker.waitFor(60, TimeUnit.SECONDS)).as("worker exits after SIGTERM").isTrue();
