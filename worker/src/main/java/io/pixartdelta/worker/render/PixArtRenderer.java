@@ -5,6 +5,7 @@ import io.pixartdelta.pixart.pipeline.BatchResult;
 import io.pixartdelta.pixart.pipeline.GenerationRequest;
 import io.pixartdelta.pixart.pipeline.GenerationResult;
 import io.pixartdelta.pixart.pipeline.PixArtPipeline;
+import io.pixartdelta.pixart.pipeline.Sampler;
 import io.pixartdelta.pixart.pipeline.StageTimings;
 import io.pixartdelta.schemas.ErrorCodes;
 import io.pixartdelta.worker.batch.ShapeKey;
@@ -18,8 +19,6 @@ import java.util.List;
  * fails alone with a stable code; the rest of the batch renders.
  */
 public final class PixArtRenderer implements Renderer {
-  static final String LCM = "lcm";
-
   private final PixArtPipeline pipeline;
 
   public PixArtRenderer(PixArtPipeline pipeline) {
@@ -45,6 +44,25 @@ public final class PixArtRenderer implements Renderer {
 
   @Override
   public List<RenderOutcome> render(List<RenderItem> items) {
+    // One pipeline call per guidance scale: the doubled guided batch shares one scale.
+    java.util.Map<Float, List<Integer>> byGuidance = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      byGuidance.computeIfAbsent(guidance(items.get(i)), g -> new ArrayList<>()).add(i);
+    }
+    List<RenderOutcome> outcomes =
+        new ArrayList<>(java.util.Collections.nCopies(items.size(), null));
+    for (List<Integer> group : byGuidance.values()) {
+      List<RenderItem> part = new ArrayList<>();
+      group.forEach(i -> part.add(items.get(i)));
+      List<RenderOutcome> done = renderSameGuidance(part);
+      for (int k = 0; k < group.size(); k++) {
+        outcomes.set(group.get(k), done.get(k));
+      }
+    }
+    return outcomes;
+  }
+
+  private List<RenderOutcome> renderSameGuidance(List<RenderItem> items) {
     List<RenderOutcome> outcomes = new ArrayList<>(items.size());
     List<GenerationRequest> requests = new ArrayList<>();
     List<Integer> positions = new ArrayList<>();
@@ -73,11 +91,10 @@ public final class PixArtRenderer implements Renderer {
   }
 
   private JobError check(RenderItem item) {
-    if (!LCM.equals(item.sampler())) {
-      return new JobError(
-          ErrorCodes.UNSUPPORTED_FEATURE,
-          "sampler '" + item.sampler() + "' is not available in this worker",
-          false);
+    try {
+      Sampler.fromWire(item.sampler());
+    } catch (IllegalArgumentException e) {
+      return new JobError(ErrorCodes.UNSUPPORTED_FEATURE, e.getMessage(), false);
     }
     if (item.control() != null) {
       return new JobError(
@@ -91,6 +108,18 @@ public final class PixArtRenderer implements Renderer {
     }
   }
 
+  private static float guidance(RenderItem item) {
+    Sampler sampler;
+    try {
+      sampler = Sampler.fromWire(item.sampler());
+    } catch (IllegalArgumentException e) {
+      return 0f;
+    }
+    return item.guidanceScale() == null
+        ? sampler.defaultGuidance()
+        : item.guidanceScale().floatValue();
+  }
+
   private static GenerationRequest request(RenderItem item) {
     return new GenerationRequest(
         item.prompt(),
@@ -100,7 +129,9 @@ public final class PixArtRenderer implements Renderer {
         item.binning(),
         item.steps(),
         item.numImages(),
-        null);
+        null,
+        Sampler.fromWire(item.sampler()),
+        guidance(item));
   }
 
   @Override
