@@ -3,12 +3,18 @@ package io.pixartdelta.pixart.cli;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.pixartdelta.pixart.control.ControlImageLimits;
+import io.pixartdelta.pixart.control.ControlImagePreparer;
+import io.pixartdelta.pixart.control.ControlType;
+import io.pixartdelta.pixart.control.PreparedControlImage;
 import io.pixartdelta.pixart.image.EncodedImage;
 import io.pixartdelta.pixart.image.ImageEncoder;
 import io.pixartdelta.pixart.pipeline.BatchResult;
+import io.pixartdelta.pixart.pipeline.ControlCondition;
 import io.pixartdelta.pixart.pipeline.GenerationRequest;
 import io.pixartdelta.pixart.pipeline.PipelineOptions;
 import io.pixartdelta.pixart.pipeline.PixArtPipeline;
+import io.pixartdelta.pixart.pipeline.Sampler;
 import io.pixartdelta.pixart.schedulers.TimestepRule;
 import io.pixartdelta.pixart.weights.Npy;
 import java.io.PrintWriter;
@@ -17,6 +23,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -103,6 +110,44 @@ public final class RenderCommand implements Callable<Integer> {
   int jpegQuality;
 
   @Option(
+      names = "--controlnet",
+      paramLabel = "PATH",
+      description = "ControlNet adapter folder or the official PixArt-XL-2-1024-ControlNet.pth.")
+  Path controlnet;
+
+  @Option(
+      names = "--control",
+      paramLabel = "FILE",
+      description = "Control image (needs --controlnet).")
+  Path control;
+
+  @Option(
+      names = "--control-type",
+      defaultValue = "edges",
+      description = "edges (the image is an edge map), hed or canny (default ${DEFAULT-VALUE}).")
+  String controlType;
+
+  @Option(names = "--control-scale", defaultValue = "1.0", description = "Conditioning scale 0-2.")
+  float controlScale;
+
+  @Option(
+      names = "--hed",
+      paramLabel = "PATH",
+      description = "HED weights (ControlNetHED.pth) for --control-type hed.")
+  Path hed;
+
+  @Option(
+      names = "--sampler",
+      defaultValue = "lcm",
+      description = "lcm or dpm-solver (default ${DEFAULT-VALUE}).")
+  String sampler;
+
+  @Option(
+      names = "--guidance",
+      description = "Classifier-free guidance scale (default: 0 for lcm, 4.5 for dpm-solver).")
+  Float guidance;
+
+  @Option(
       names = "--out",
       required = true,
       paramLabel = "FILE",
@@ -117,11 +162,41 @@ public final class RenderCommand implements Callable<Integer> {
         PipelineOptions.forDevice(dev, kernels.create(dev)).withTimestepRule(timestepRule);
     GenerationRequest request =
         new GenerationRequest(prompt, seed, width, height, !noBinning, steps, 1, null);
+    Sampler s = Sampler.fromWire(sampler);
+    request = request.withSampler(s, guidance == null ? s.defaultGuidance() : guidance);
     if (latents != null) {
       request = request.withInitialLatents(Npy.read(latents).toFloatArray());
     }
+    if (control != null && controlnet == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--control needs --controlnet");
+    }
+    PreparedControlImage prepared = null;
+    if (control != null) {
+      // The control image picks the bin and the output size, as the reference demo does.
+      prepared =
+          new ControlImagePreparer(ControlImageLimits.defaults())
+              .prepare(Files.readAllBytes(control));
+      request =
+          new GenerationRequest(
+                  prompt,
+                  seed,
+                  prepared.sourceWidth(),
+                  prepared.sourceHeight(),
+                  true,
+                  steps,
+                  1,
+                  request.initialLatents(),
+                  request.sampler(),
+                  request.guidanceScale(),
+                  null)
+              .withControl(
+                  new ControlCondition(prepared, ControlType.fromWire(controlType), controlScale));
+    }
     long loadStart = System.nanoTime();
     try (PixArtPipeline pipeline = ModelSource.load(model, options)) {
+      if (controlnet != null) {
+        pipeline.loadControlNet(controlnet, hed);
+      }
       w.printf(
           Locale.ROOT,
           "loaded %s on %s (%s) in %d ms%n",
@@ -154,8 +229,8 @@ public final class RenderCommand implements Callable<Integer> {
       w.printf(
           Locale.ROOT,
           "rendered %dx%d (model ran at %dx%d), seed %d, %d steps%n",
-          width,
-          height,
+          request.width(),
+          request.height(),
           r.renderWidth(),
           r.renderHeight(),
           seed,

@@ -28,7 +28,8 @@ public record GenerationRequest(
     int numImages,
     float[] initialLatents,
     Sampler sampler,
-    float guidanceScale) {
+    float guidanceScale,
+    ControlCondition control) {
   public static final int MAX_STEPS = 8;
   public static final int MAX_DPM_STEPS = 50;
   public static final int MAX_IMAGES = 4;
@@ -81,7 +82,24 @@ public record GenerationRequest(
         numImages,
         initialLatents,
         Sampler.LCM,
-        Sampler.LCM.defaultGuidance());
+        Sampler.LCM.defaultGuidance(),
+        null);
+  }
+
+  /** A copy guided by a control map. */
+  public GenerationRequest withControl(ControlCondition c) {
+    return new GenerationRequest(
+        prompt,
+        seed,
+        width,
+        height,
+        binning,
+        steps,
+        numImages,
+        initialLatents,
+        sampler,
+        guidanceScale,
+        c);
   }
 
   /** True if this request runs classifier-free guidance. */
@@ -92,7 +110,17 @@ public record GenerationRequest(
   /** A copy with another sampler and guidance scale. */
   public GenerationRequest withSampler(Sampler s, float guidance) {
     return new GenerationRequest(
-        prompt, seed, width, height, binning, steps, numImages, initialLatents, s, guidance);
+        prompt,
+        seed,
+        width,
+        height,
+        binning,
+        steps,
+        numImages,
+        initialLatents,
+        s,
+        guidance,
+        control);
   }
 
   /** One image of {@code prompt} at width×height with binning on and no preset latents. */
@@ -103,18 +131,48 @@ public record GenerationRequest(
   /** A copy with binning on or off. */
   public GenerationRequest withBinning(boolean on) {
     return new GenerationRequest(
-        prompt, seed, width, height, on, steps, numImages, initialLatents, sampler, guidanceScale);
+        prompt,
+        seed,
+        width,
+        height,
+        on,
+        steps,
+        numImages,
+        initialLatents,
+        sampler,
+        guidanceScale,
+        control);
   }
 
   /** A copy with preset initial latents. */
   public GenerationRequest withInitialLatents(float[] latents) {
     return new GenerationRequest(
-        prompt, seed, width, height, binning, steps, numImages, latents, sampler, guidanceScale);
+        prompt,
+        seed,
+        width,
+        height,
+        binning,
+        steps,
+        numImages,
+        latents,
+        sampler,
+        guidanceScale,
+        control);
   }
 
   /** A copy rendering {@code n} images. */
   public GenerationRequest withNumImages(int n) {
     return new GenerationRequest(
-        prompt, seed, width, height, binning, steps, n, initialLatents, sampler, guidanceScale);
+        prompt,
+        seed,
+        width,
+        height,
+        binning,
+        steps,
+        n,
+        initialLatents,
+        sampler,
+        guidanceScale,
+        control);
   }
 }

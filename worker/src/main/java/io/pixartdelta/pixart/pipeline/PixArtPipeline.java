@@ -7,6 +7,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pixartdelta.pixart.control.CannyEdges;
+import io.pixartdelta.pixart.control.ControlEncoder;
+import io.pixartdelta.pixart.control.HedDetector;
+import io.pixartdelta.pixart.controlnet.ControlNetAdapter;
+import io.pixartdelta.pixart.controlnet.PixArtControlNetTransformer;
 import io.pixartdelta.pixart.image.ImagePostprocess;
 import io.pixartdelta.pixart.image.ResizeAndCrop;
 import io.pixartdelta.pixart.random.TorchGenerator;
@@ -56,6 +61,10 @@ public final class PixArtPipeline implements AutoCloseable {
   private final PromptEncoder prompts;
   private final AspectRatioBins bins = AspectRatioBins.pixart1024();
   private final NDManager root;
+  private ControlNetAdapter controlAdapter;
+  private HedDetector hed;
+  private PixArtControlNetTransformer controlNet;
+  private ControlEncoder controlEncoder;
 
   private PixArtPipeline(
       String modelId,
@@ -158,6 +167,47 @@ public final class PixArtPipeline implements AutoCloseable {
     }
   }
 
+  /**
+   * Loads the PixArt-δ ControlNet-Transformer branch so requests may carry a control map.
+   *
+   * @param adapter a diffusers-style adapter folder or the official original-layout {@code .pth}
+   *     (its adapter part; the base transformer stays this pipeline's)
+   * @param hedWeights HED detector weights ({@code ControlNetHED.pth} or safetensors), or null:
+   *     {@code hed} control maps then fail with a clear error while {@code edges} and {@code canny}
+   *     work
+   */
+  public void loadControlNet(Path adapter, Path hedWeights) {
+    if (controlAdapter != null) {
+      throw new IllegalStateException("a ControlNet is already loaded");
+    }
+    ControlNetAdapter a =
+        ControlNetAdapter.load(
+            adapter, transformer.config(), options.device(), options.dtype(), options.kernels());
+    try {
+      HedDetector h =
+          hedWeights == null
+              ? null
+              : HedDetector.load(hedWeights, options.device(), options.dtype());
+      this.controlNet = new PixArtControlNetTransformer(transformer, a);
+      this.controlEncoder = new ControlEncoder(vae, h, CannyEdges.withDefaults());
+      this.controlAdapter = a;
+      this.hed = h;
+    } catch (RuntimeException e) {
+      a.close();
+      throw e;
+    }
+  }
+
+  /** True if HED weights were loaded with the ControlNet ({@code hed} control maps work). */
+  public boolean hasHed() {
+    return hed != null;
+  }
+
+  /** True once {@link #loadControlNet} succeeded. */
+  public boolean hasControlNet() {
+    return controlNet != null;
+  }
+
   /** Identifies the weights for provenance metadata (the model folder's name). */
   public String modelId() {
     return modelId;
@@ -231,6 +281,29 @@ public final class PixArtPipeline implements AutoCloseable {
     int steps = requests.get(0).steps();
     GenerationRequest head = requests.get(0);
     for (GenerationRequest r : requests) {
+      if ((r.control() == null) != (head.control() == null)
+          || (r.control() != null && r.control().scale() != head.control().scale())) {
+        throw new IllegalArgumentException(
+            "a batch must be all controlled (with one conditioning scale) or all plain");
+      }
+      if (r.control() != null) {
+        if (controlNet == null) {
+          throw new IllegalArgumentException("this pipeline has no ControlNet loaded");
+        }
+        AspectRatioBins.Bin bin = renderSize(r);
+        if (r.control().image().height() != bin.height()
+            || r.control().image().width() != bin.width()) {
+          throw new IllegalArgumentException(
+              "control image prepared at "
+                  + r.control().image().height()
+                  + "x"
+                  + r.control().image().width()
+                  + " but the request renders at "
+                  + bin.height()
+                  + "x"
+                  + bin.width());
+        }
+      }
       if (r.sampler() != head.sampler() || r.guidanceScale() != head.guidanceScale()) {
         throw new IllegalArgumentException(
             "a batch must share sampler and guidance scale: "
@@ -365,19 +438,41 @@ public final class PixArtPipeline implements AutoCloseable {
       mask = Guidance.doubled(uncond.mask(), mask); // (2B, L)
     }
 
+    // Control latents: edge map → VAE posterior mean × scaling factor, one row per image.
+    NDArray controlLatents = null;
+    if (head.control() != null) {
+      NDList rowsOfControl = new NDList();
+      for (GenerationRequest r : requests) {
+        NDArray image = r.control().image().toNDArray(batch).toType(dtype, false); // (1, 3, H, W)
+        NDArray latent = controlEncoder.encode(image, r.control().type()); // (1, C, H/8, W/8)
+        for (int i = 0; i < r.numImages(); i++) {
+          rowsOfControl.add(latent);
+        }
+      }
+      controlLatents = NDArrays.concat(rowsOfControl, 0).toType(dtype, false); // (B, C, H, W)
+      if (guided) {
+        controlLatents = Guidance.doubled(controlLatents); // (2B, C, H, W)
+      }
+    }
+
     // 5. Denoising loop: ε̂ = first C output channels (guided: uncond + s·(text − uncond)); then an
     // LCM step with per-image noise, or a deterministic DPM-Solver++ step.
     for (int k = 0; k < timesteps.length; k++) {
       NDArray t = batch.full(new Shape(rows), (float) timesteps[k]).toType(dtype, false); // (R)
       NDArray x = latents.toType(dtype, false); // (B, C, H, W)
+      NDArray input = guided ? Guidance.doubled(x) : x; // (R, C, H, W)
       NDArray out =
-          transformer.forward(
-              guided ? Guidance.doubled(x) : x,
-              t,
-              captions,
-              mask,
-              resolution,
-              aspect); // (R, 2C, H, W)
+          controlLatents == null
+              ? transformer.forward(input, t, captions, mask, resolution, aspect)
+              : controlNet.forward(
+                  input,
+                  t,
+                  captions,
+                  mask,
+                  resolution,
+                  aspect,
+                  controlLatents,
+                  head.control().scale()); // (R, 2C, H, W)
       NDArray eps =
           out.split(new long[] {LATENT_CHANNELS}, 1).get(0).toType(DataType.FLOAT32, false);
       if (guided) {
@@ -448,6 +543,12 @@ public final class PixArtPipeline implements AutoCloseable {
   @Override
   public void close() {
     root.close();
+    if (controlAdapter != null) {
+      controlAdapter.close();
+    }
+    if (hed != null) {
+      hed.close();
+    }
     vae.close();
     transformer.close();
     textEncoder.close();

@@ -112,6 +112,11 @@ public enum OptionKey {
   MODEL_DIR("model.dir", "", "Model folder (diffusers layout)."),
   MODEL_DEVICE("model.device", "cpu", "DJL device: cpu, gpu or gpu:N."),
   MODEL_DTYPE("model.dtype", "fp32", "Compute precision: fp32 or fp16 (GPU)."),
+  MODEL_CONTROLNET(
+      "model.controlnet",
+      "",
+      "ControlNet adapter: a diffusers adapter folder or PixArt-XL-2-1024-ControlNet.pth (empty: no control jobs)."),
+  MODEL_HED("model.hed", "", "HED edge detector weights (ControlNetHED.pth) for control type hed."),
 
   EMBEDDED("embedded", "false", "Start an in-process Kafka broker and S3 server and use them."),
   EMBEDDED_DATA_DIR(

@@ -192,8 +192,11 @@ public record WorkerOptions(
    * @param modelDir model folder, or null
    * @param device DJL device
    * @param dtype fp32 or fp16
+   * @param controlnet ControlNet adapter folder or .pth, or null
+   * @param hed HED weights, or null
    */
-  public record ModelOptions(String renderer, Path modelDir, String device, String dtype) {
+  public record ModelOptions(
+      String renderer, Path modelDir, String device, String dtype, Path controlnet, Path hed) {
     public ModelOptions {
       requireText(OptionKey.RENDERER, renderer);
       if (device == null || !device.matches("cpu|gpu(:\\d+)?")) {
@@ -206,7 +209,7 @@ public record WorkerOptions(
 
     /** The settings handed to the renderer factory. */
     public RendererFactory.Settings rendererSettings() {
-      return new RendererFactory.Settings(modelDir, device, dtype);
+      return new RendererFactory.Settings(modelDir, device, dtype, controlnet, hed);
     }
   }
 
@@ -376,7 +379,9 @@ public record WorkerOptions(
             values.text(OptionKey.RENDERER),
             modelDir.isEmpty() ? null : Path.of(modelDir),
             values.text(OptionKey.MODEL_DEVICE),
-            values.text(OptionKey.MODEL_DTYPE));
+            values.text(OptionKey.MODEL_DTYPE),
+            optionalPath(values.text(OptionKey.MODEL_CONTROLNET)),
+            optionalPath(values.text(OptionKey.MODEL_HED)));
     EmbeddedOptions embedded =
         new EmbeddedOptions(
             values.bool(OptionKey.EMBEDDED),
@@ -488,6 +493,10 @@ public record WorkerOptions(
   }
 
   /** Typed access to the merged text values. */
+  private static Path optionalPath(String text) {
+    return text.isEmpty() ? null : Path.of(text);
+  }
+
   private record Values(Map<String, String> values) {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 

@@ -1,7 +1,14 @@
 package io.pixartdelta.worker.render;
 
+import io.pixartdelta.pixart.control.ControlImageException;
+import io.pixartdelta.pixart.control.ControlImageLimits;
+import io.pixartdelta.pixart.control.ControlImagePreparer;
+import io.pixartdelta.pixart.control.ControlType;
+import io.pixartdelta.pixart.control.PreparedControlImage;
+import io.pixartdelta.pixart.control.RgbImage;
 import io.pixartdelta.pixart.pipeline.AspectRatioBins;
 import io.pixartdelta.pixart.pipeline.BatchResult;
+import io.pixartdelta.pixart.pipeline.ControlCondition;
 import io.pixartdelta.pixart.pipeline.GenerationRequest;
 import io.pixartdelta.pixart.pipeline.GenerationResult;
 import io.pixartdelta.pixart.pipeline.PixArtPipeline;
@@ -9,6 +16,7 @@ import io.pixartdelta.pixart.pipeline.Sampler;
 import io.pixartdelta.pixart.pipeline.StageTimings;
 import io.pixartdelta.schemas.ErrorCodes;
 import io.pixartdelta.worker.batch.ShapeKey;
+import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,6 +28,8 @@ import java.util.List;
  */
 public final class PixArtRenderer implements Renderer {
   private final PixArtPipeline pipeline;
+  private final ControlImagePreparer preparer =
+      new ControlImagePreparer(ControlImageLimits.defaults());
 
   public PixArtRenderer(PixArtPipeline pipeline) {
     this.pipeline = pipeline;
@@ -31,9 +41,14 @@ public final class PixArtRenderer implements Renderer {
   }
 
   @Override
+  public boolean supportsControl() {
+    return pipeline.hasControlNet();
+  }
+
+  @Override
   public ShapeKey shapeKey(RenderItem item) {
     try {
-      AspectRatioBins.Bin bin = pipeline.renderSize(request(item));
+      AspectRatioBins.Bin bin = pipeline.renderSize(request(item, null));
       return new ShapeKey(
           bin.width(), bin.height(), item.steps(), item.sampler(), item.control() != null);
     } catch (IllegalArgumentException e) {
@@ -47,7 +62,11 @@ public final class PixArtRenderer implements Renderer {
     // One pipeline call per guidance scale: the doubled guided batch shares one scale.
     java.util.Map<Float, List<Integer>> byGuidance = new java.util.LinkedHashMap<>();
     for (int i = 0; i < items.size(); i++) {
-      byGuidance.computeIfAbsent(guidance(items.get(i)), g -> new ArrayList<>()).add(i);
+      RenderItem it = items.get(i);
+      float controlScale = it.control() == null ? -1f : (float) it.control().scale();
+      byGuidance
+          .computeIfAbsent(guidance(it) * 1000f + controlScale, g -> new ArrayList<>())
+          .add(i);
     }
     List<RenderOutcome> outcomes =
         new ArrayList<>(java.util.Collections.nCopies(items.size(), null));
@@ -74,7 +93,26 @@ public final class PixArtRenderer implements Renderer {
         outcomes.set(i, RenderOutcome.failed(rejected, StageMillis.ZERO));
         continue;
       }
-      requests.add(request(item));
+      ControlCondition control = null;
+      if (item.control() != null) {
+        try {
+          control = control(item);
+        } catch (ControlImageException e) {
+          outcomes.set(
+              i,
+              RenderOutcome.failed(
+                  new JobError(codeOf(e), e.getMessage(), false), StageMillis.ZERO));
+          continue;
+        } catch (IllegalArgumentException e) {
+          outcomes.set(
+              i,
+              RenderOutcome.failed(
+                  new JobError(ErrorCodes.CONTROL_IMAGE_INVALID, e.getMessage(), false),
+                  StageMillis.ZERO));
+          continue;
+        }
+      }
+      requests.add(request(item, control));
       positions.add(i);
     }
     if (!requests.isEmpty()) {
@@ -96,12 +134,23 @@ public final class PixArtRenderer implements Renderer {
     } catch (IllegalArgumentException e) {
       return new JobError(ErrorCodes.UNSUPPORTED_FEATURE, e.getMessage(), false);
     }
-    if (item.control() != null) {
+    if (item.control() != null && !pipeline.hasControlNet()) {
       return new JobError(
           ErrorCodes.UNSUPPORTED_FEATURE, "this worker has no ControlNet loaded", false);
     }
+    if (item.control() != null) {
+      try {
+        ControlType type = ControlType.fromWire(item.control().type());
+        if (type == ControlType.HED && !pipeline.hasHed()) {
+          return new JobError(
+              ErrorCodes.UNSUPPORTED_FEATURE, "this worker has no HED weights loaded", false);
+        }
+      } catch (IllegalArgumentException e) {
+        return new JobError(ErrorCodes.UNSUPPORTED_FEATURE, e.getMessage(), false);
+      }
+    }
     try {
-      pipeline.renderSize(request(item));
+      pipeline.renderSize(request(item, null));
       return null;
     } catch (IllegalArgumentException e) {
       return new JobError(ErrorCodes.INVALID_JOB, e.getMessage(), false);
@@ -120,7 +169,36 @@ public final class PixArtRenderer implements Renderer {
         : item.guidanceScale().floatValue();
   }
 
-  private static GenerationRequest request(RenderItem item) {
+  private static String codeOf(ControlImageException e) {
+    switch (e.code()) {
+      case TOO_LARGE:
+        return ErrorCodes.CONTROL_IMAGE_TOO_LARGE;
+      case TYPE_UNAVAILABLE:
+        return ErrorCodes.UNSUPPORTED_FEATURE;
+      default:
+        return ErrorCodes.CONTROL_IMAGE_INVALID;
+    }
+  }
+
+  /** The control image resized and cropped to the item's render bin, as the reference does. */
+  private ControlCondition control(RenderItem item) {
+    BufferedImage src = item.control().image();
+    int w = src.getWidth();
+    int h = src.getHeight();
+    int[] argb = src.getRGB(0, 0, w, h, null, 0, w);
+    byte[] rgb = new byte[3 * w * h];
+    for (int i = 0; i < argb.length; i++) {
+      rgb[3 * i] = (byte) (argb[i] >> 16);
+      rgb[3 * i + 1] = (byte) (argb[i] >> 8);
+      rgb[3 * i + 2] = (byte) argb[i];
+    }
+    AspectRatioBins.Bin bin = pipeline.renderSize(request(item, null));
+    PreparedControlImage prepared = preparer.prepare(RgbImage.copyOf(h, w, rgb), bin);
+    return new ControlCondition(
+        prepared, ControlType.fromWire(item.control().type()), (float) item.control().scale());
+  }
+
+  private static GenerationRequest request(RenderItem item, ControlCondition control) {
     return new GenerationRequest(
         item.prompt(),
         item.seed(),
@@ -131,7 +209,8 @@ public final class PixArtRenderer implements Renderer {
         item.numImages(),
         null,
         Sampler.fromWire(item.sampler()),
-        guidance(item));
+        guidance(item),
+        control);
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.pixartdelta.pixart.cli.Devices;
 import io.pixartdelta.pixart.cli.KernelChoice;
 import io.pixartdelta.pixart.cli.ModelSource;
 import io.pixartdelta.pixart.pipeline.PipelineOptions;
+import io.pixartdelta.pixart.pipeline.PixArtPipeline;
 import io.pixartdelta.pixart.schedulers.TimestepRule;
 
 /**
@@ -25,6 +26,15 @@ public final class PixArtRendererFactory implements RendererFactory {
     PipelineOptions options =
         new PipelineOptions(
             device, dtype, KernelChoice.fused.create(device), TimestepRule.DIFFUSERS, 4, 256);
-    return new PixArtRenderer(ModelSource.load(settings.modelDir(), options));
+    PixArtPipeline pipeline = ModelSource.load(settings.modelDir(), options);
+    try {
+      if (settings.controlnet() != null) {
+        pipeline.loadControlNet(settings.controlnet(), settings.hed());
+      }
+    } catch (RuntimeException e) {
+      pipeline.close();
+      throw e;
+    }
+    return new PixArtRenderer(pipeline);
   }
 }

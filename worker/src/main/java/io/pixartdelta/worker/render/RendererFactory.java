@@ -24,8 +24,15 @@ public interface RendererFactory {
    * @param modelDir model folder (diffusers layout), or null if the renderer needs none
    * @param device DJL device name, e.g. {@code cpu} or {@code gpu:0}
    * @param dtype compute precision, {@code fp32} or {@code fp16}
+   * @param controlnet ControlNet adapter folder or official .pth, or null for no control jobs
+   * @param hed HED detector weights, or null
    */
-  record Settings(Path modelDir, String device, String dtype) {
+  record Settings(Path modelDir, String device, String dtype, Path controlnet, Path hed) {
+    /** Settings without a ControlNet. */
+    public Settings(Path modelDir, String device, String dtype) {
+      this(modelDir, device, dtype, null, null);
+    }
+
     public Settings {
       if (device == null || device.isBlank()) {
         throw new IllegalArgumentException("device must not be blank");
