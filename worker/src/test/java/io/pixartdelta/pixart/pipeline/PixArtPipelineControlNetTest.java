@@ -6,17 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDManager;
 import io.pixartdelta.pixart.Fixtures;
 import io.pixartdelta.pixart.Parity;
+import io.pixartdelta.pixart.TestImages;
 import io.pixartdelta.pixart.control.ControlImageLimits;
 import io.pixartdelta.pixart.control.ControlImagePreparer;
 import io.pixartdelta.pixart.control.ControlType;
 import io.pixartdelta.pixart.control.PreparedControlImage;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,22 +34,11 @@ class PixArtPipelineControlNetTest {
     pipeline.close();
   }
 
-  static byte[] edgeMapPng(int w, int h) throws IOException {
-    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
-    g.setColor(Color.WHITE);
-    g.drawRect(w / 4, h / 4, w / 2, h / 2);
-    g.drawLine(0, 0, w - 1, h - 1);
-    g.dispose();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ImageIO.write(img, "png", out);
-    return out.toByteArray();
-  }
-
   private static GenerationRequest controlled(ControlType type, float scale) throws IOException {
     AspectRatioBins.Bin bin = AspectRatioBins.unbinned(64, 64);
     PreparedControlImage image =
-        new ControlImagePreparer(ControlImageLimits.defaults()).prepare(edgeMapPng(80, 80), bin);
+        new ControlImagePreparer(ControlImageLimits.defaults())
+            .prepare(TestImages.edgeMapPng(80, 80), bin);
     return new GenerationRequest("a house", 11, 64, 64, false, 2, 1, null)
         .withControl(new ControlCondition(image, type, scale));
   }

@@ -53,6 +53,78 @@ class PixArtWorkerE2ETest {
     stack.close();
   }
 
+  @Test
+  void controlJobsWithAnUploadedEdgeMapAndAPhotoThroughHedRenderAlongsidePlainJobs(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    String name = "control";
+    WorkerOptions options = stack.options(name, "control-e2e");
+    byte[] edges = io.pixartdelta.pixart.TestImages.edgeMapPng(300, 260);
+    try (S3Client s3 = stack.s3Client(options)) {
+      s3.putObject(
+          b -> b.bucket(E2EStack.BUCKET).key("inputs/edges.png"),
+          software.amazon.awssdk.core.sync.RequestBody.fromBytes(edges));
+    }
+    byte[] photo = io.pixartdelta.pixart.TestImages.photoPng(320, 240);
+    List<RenderJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      RenderJob.Builder b =
+          RenderJob.builder("ctl-" + i, "a house by the sea")
+              .size(256, 256)
+              .binning(false)
+              .steps(2)
+              .seed((long) i);
+      if (i % 3 == 0) {
+        b.control(
+            io.pixartdelta.schemas.ControlSpec.of(
+                "s3://" + E2EStack.BUCKET + "/inputs/edges.png",
+                io.pixartdelta.schemas.ControlType.EDGES));
+      } else if (i % 3 == 1) {
+        b.control(
+            io.pixartdelta.schemas.ControlSpec.inlinePng(
+                photo, io.pixartdelta.schemas.ControlType.HED, 1.0));
+      }
+      jobs.add(b.build());
+    }
+    // A control image that does not exist fails alone with a stable code.
+    jobs.add(
+        RenderJob.builder("ctl-missing", "x")
+            .size(256, 256)
+            .binning(false)
+            .steps(1)
+            .control(
+                io.pixartdelta.schemas.ControlSpec.of(
+                    "s3://" + E2EStack.BUCKET + "/inputs/nope.png",
+                    io.pixartdelta.schemas.ControlType.EDGES))
+            .build());
+    jobs.forEach(j -> stack.send(name, j));
+
+    java.nio.file.Path hed =
+        io.pixartdelta.pixart.control.TinyHedWriter.write(dir.resolve("hed.safetensors"), 1);
+    PipelineOptions pipelineOptions = PipelineOptions.cpuReference();
+    PixArtPipeline pipeline =
+        PixArtPipeline.load(ModelDirectory.open(Fixtures.tinyModel()), pipelineOptions);
+    pipeline.loadControlNet(Fixtures.path("controlnet/adapter"), hed);
+    Map<String, StatusEvent> terminal;
+    try (StatusCollector statuses =
+            StatusCollector.statuses(stack.kafka.bootstrapServers(), E2EStack.statusTopic(name));
+        PixArtRenderer renderer = new PixArtRenderer(pipeline);
+        Worker worker = Worker.start(options, renderer)) {
+      terminal = statuses.awaitTerminal(jobs.stream().map(RenderJob::jobId).toList(), TIMEOUT);
+      assertThat(worker.failure()).isNull();
+    }
+    for (int i = 0; i < 6; i++) {
+      StatusEvent e = terminal.get("ctl-" + i);
+      assertThat(e.state()).as(e.jobId() + " " + e.error()).isEqualTo(JobState.SUCCEEDED);
+      assertThat(e.results().get(0).width()).isEqualTo(256);
+    }
+    assertThat(terminal.get("ctl-missing").state()).isEqualTo(JobState.FAILED);
+    assertThat(terminal.get("ctl-missing").error().code())
+        .isIn(ErrorCodes.CONTROL_IMAGE_NOT_FOUND, ErrorCodes.CONTROL_IMAGE_INVALID);
+    // The same seed with and without the edge map gives different images.
+    assertThat(terminal.get("ctl-0").results().get(0).sha256())
+        .isNotEqualTo(terminal.get("ctl-2").results().get(0).sha256());
+  }
+
   private static PixArtRenderer renderer() {
     PipelineOptions options =
         PipelineOptions.cpuReference().withKernels(TorchScriptKernels.load(ai.djl.Device.cpu()));
