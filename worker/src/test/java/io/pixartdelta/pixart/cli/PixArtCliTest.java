@@ -89,6 +89,37 @@ class PixArtCliTest {
   }
 
   @Test
+  void renderWithAControlMapUsesItsBinAndReturnsItsSize(@TempDir Path dir) throws Exception {
+    Path edges = dir.resolve("edges.png");
+    java.nio.file.Files.write(edges, io.pixartdelta.pixart.TestImages.edgeMapPng(96, 72));
+    Path png = dir.resolve("controlled.png");
+    String out =
+        run(
+            "render",
+            "--model",
+            Fixtures.tinyModel().toString(),
+            "--controlnet",
+            Fixtures.path("controlnet/adapter").toString(),
+            "--control",
+            edges.toString(),
+            "--control-type",
+            "canny",
+            "--prompt",
+            "a house",
+            "--steps",
+            "1",
+            "--kernels",
+            "fused",
+            "--out",
+            png.toString());
+    BufferedImage img = ImageIO.read(png.toFile());
+    assertThat(img.getWidth()).isEqualTo(96);
+    assertThat(img.getHeight()).isEqualTo(72);
+    // 72/96 = 0.75 lies exactly between the 0.72 and 0.78 keys; ties go to the first: 832×1152.
+    assertThat(out).contains("model ran at 1152x832");
+  }
+
+  @Test
   void benchPrintsATableRowPerBatchSize() {
     String out =
         run(
