@@ -78,6 +78,9 @@ public record RenderJob(
   /** Largest number of denoising steps. */
   public static final int MAX_STEPS = 8;
 
+  /** Step limit of the {@code dpm-solver} sampler. */
+  public static final int MAX_DPM_STEPS = 50;
+
   /** Largest number of images per job. */
   public static final int MAX_IMAGES = 4;
 
@@ -109,12 +112,12 @@ public record RenderJob(
       checkSide("width", width, binning);
       checkSide("height", height, binning);
     }
-    Checks.range("steps", steps, 1, MAX_STEPS);
+    sampler = sampler == null ? Sampler.LCM : sampler;
+    Checks.range("steps", steps, 1, sampler == Sampler.LCM ? MAX_STEPS : MAX_DPM_STEPS);
     if (seed != null) {
       Checks.range("seed", seed, 0, Long.MAX_VALUE);
     }
     Checks.range("numImages", numImages, 1, MAX_IMAGES);
-    sampler = sampler == null ? Sampler.LCM : sampler;
     if (guidanceScale != null) {
       Checks.range("guidanceScale", guidanceScale, 0.0, MAX_GUIDANCE_SCALE);
     }

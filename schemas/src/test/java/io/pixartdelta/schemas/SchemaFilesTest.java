@@ -177,7 +177,7 @@ class SchemaFilesTest {
       assertThat(jobProperty(side).path("minimum").asInt()).isEqualTo(RenderJob.MIN_SIZE);
       assertThat(jobProperty(side).path("maximum").asInt()).isEqualTo(RenderJob.MAX_SIZE);
     }
-    assertThat(jobProperty("steps").path("maximum").asInt()).isEqualTo(RenderJob.MAX_STEPS);
+    assertThat(jobProperty("steps").path("maximum").asInt()).isEqualTo(RenderJob.MAX_DPM_STEPS);
     assertThat(jobProperty("numImages").path("maximum").asInt()).isEqualTo(RenderJob.MAX_IMAGES);
     assertThat(jobProperty("guidanceScale").path("maximum").asDouble())
         .isEqualTo(RenderJob.MAX_GUIDANCE_SCALE);
