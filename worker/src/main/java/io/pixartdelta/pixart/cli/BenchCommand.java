@@ -104,7 +104,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--kernels",
-      defaultValue = "plain",
+      defaultValue = "fused",
       description = "Kernel backend: ${COMPLETION-CANDIDATES}.")
   KernelChoice kernels;
 

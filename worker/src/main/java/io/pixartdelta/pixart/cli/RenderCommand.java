@@ -93,7 +93,7 @@ public final class RenderCommand implements Callable<Integer> {
 
   @Option(
       names = "--kernels",
-      defaultValue = "plain",
+      defaultValue = "fused",
       description = "Kernel backend: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
   KernelChoice kernels;
 
