@@ -34,7 +34,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "pixart-worker 0.1.0",
     description = "Kafka batch render worker for PixArt-δ.",
-    subcommands = {WorkerMain.Run.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      WorkerMain.Run.class,
+      io.pixartdelta.pixart.cli.RenderCommand.class,
+      io.pixartdelta.pixart.cli.BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class WorkerMain {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerMain.class);
 
