@@ -1,5 +1,11 @@
 package io.pixartdelta.pixart.schedulers;
 
+import static io.pixartdelta.pixart.schedulers.ConfigFields.bool;
+import static io.pixartdelta.pixart.schedulers.ConfigFields.integer;
+import static io.pixartdelta.pixart.schedulers.ConfigFields.number;
+import static io.pixartdelta.pixart.schedulers.ConfigFields.present;
+import static io.pixartdelta.pixart.schedulers.ConfigFields.text;
+
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -311,54 +317,5 @@ public record DpmSolverConfig(
     }
     throw new IllegalArgumentException(
         key + " '" + name + "' is not supported (use one of: " + allowed + ")");
-  }
-
-  private static JsonNode present(JsonNode c, String key) {
-    JsonNode v = c.get(key);
-    return v == null || v.isNull() ? null : v;
-  }
-
-  private static String text(JsonNode c, String key, String fallback) {
-    JsonNode v = present(c, key);
-    if (v == null) {
-      return fallback;
-    }
-    if (!v.isTextual()) {
-      throw new IllegalArgumentException(key + " must be a string, got " + v);
-    }
-    return v.asText();
-  }
-
-  private static double number(JsonNode c, String key, double fallback) {
-    JsonNode v = present(c, key);
-    if (v == null) {
-      return fallback;
-    }
-    if (!v.isNumber()) {
-      throw new IllegalArgumentException(key + " must be a number, got " + v);
-    }
-    return v.asDouble();
-  }
-
-  private static int integer(JsonNode c, String key, int fallback) {
-    JsonNode v = present(c, key);
-    if (v == null) {
-      return fallback;
-    }
-    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-      throw new IllegalArgumentException(key + " must be an integer, got " + v);
-    }
-    return v.asInt();
-  }
-
-  private static boolean bool(JsonNode c, String key, boolean fallback) {
-    JsonNode v = present(c, key);
-    if (v == null) {
-      return fallback;
-    }
-    if (!v.isBoolean()) {
-      throw new IllegalArgumentException(key + " must be true or false, got " + v);
-    }
-    return v.asBoolean();
   }
 }
