@@ -13,6 +13,10 @@ public enum OptionKey {
       "Worker id in status events and object metadata; empty = host name + process id."),
   MAX_BATCH_SIZE(
       "worker.max-batch-size", "4", "A micro-batch closes when it holds this many jobs (1..64)."),
+  MAX_BATCH_PIXELS(
+      "worker.max-batch-pixels",
+      "8388608",
+      "Bound on render width x height x batch size, so large bins get smaller batches (0: none)."),
   MAX_WAIT(
       "worker.max-wait",
       "250ms",

@@ -347,7 +347,9 @@ public record WorkerOptions(
       service =
           new ServiceOptions(
               new BatchPolicy(
-                  values.integer(OptionKey.MAX_BATCH_SIZE), values.duration(OptionKey.MAX_WAIT)),
+                  values.integer(OptionKey.MAX_BATCH_SIZE),
+                  values.duration(OptionKey.MAX_WAIT),
+                  values.longValue(OptionKey.MAX_BATCH_PIXELS)),
               values.integer(OptionKey.MAX_QUEUED_JOBS),
               values.integer(OptionKey.UPLOAD_THREADS),
               values.duration(OptionKey.DRAIN_TIMEOUT),

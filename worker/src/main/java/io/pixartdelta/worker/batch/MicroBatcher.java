@@ -82,7 +82,7 @@ public final class MicroBatcher<T> {
     for (Map.Entry<ShapeKey, List<Queued<T>>> entry : queues.entrySet()) {
       List<Queued<T>> items = entry.getValue();
       Queued<T> oldest = items.get(0);
-      boolean full = items.size() >= policy.maxBatchSize();
+      boolean full = items.size() >= policy.maxBatchSize(entry.getKey());
       boolean waited = oldest.waitedAt(now).compareTo(policy.maxWait()) >= 0;
       if ((full || waited) && oldest.sequence() < bestOldest) {
         best = entry.getKey();
@@ -119,9 +119,10 @@ public final class MicroBatcher<T> {
    */
   public synchronized Optional<Instant> nextWakeUp() {
     Instant earliest = null;
-    for (List<Queued<T>> items : queues.values()) {
+    for (Map.Entry<ShapeKey, List<Queued<T>>> entry : queues.entrySet()) {
+      List<Queued<T>> items = entry.getValue();
       Instant ready =
-          items.size() >= policy.maxBatchSize()
+          items.size() >= policy.maxBatchSize(entry.getKey())
               ? Instant.MIN
               : items.get(0).enqueuedAt().plus(policy.maxWait());
       earliest = min(earliest, ready);
@@ -187,7 +188,7 @@ public final class MicroBatcher<T> {
     List<Queued<T>> items = queues.get(key);
     List<Queued<T>> ordered = new ArrayList<>(items);
     ordered.sort(BATCH_ORDER);
-    List<Queued<T>> chosen = ordered.subList(0, Math.min(policy.maxBatchSize(), ordered.size()));
+    List<Queued<T>> chosen = ordered.subList(0, Math.min(policy.maxBatchSize(key), ordered.size()));
     List<Queued<T>> batch = List.copyOf(chosen);
     items.removeAll(batch);
     if (items.isEmpty()) {

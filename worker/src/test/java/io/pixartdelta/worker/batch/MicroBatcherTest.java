@@ -50,6 +50,27 @@ class MicroBatcherTest {
   }
 
   @Test
+  void largeBinsGetSmallerBatchesUnderAPixelBudget() {
+    // Budget: two 1024² images. A 512² bin may batch 8 (capped by maxBatchSize 8).
+    MicroBatcher<String> bounded =
+        new MicroBatcher<>(new BatchPolicy(8, Duration.ofMillis(100), 2L * 1024 * 1024), clock);
+    ShapeKey small = new ShapeKey(512, 512, 4, "lcm", false);
+    for (int i = 0; i < 9; i++) {
+      bounded.add("big-" + i, SQUARE, 0, null);
+      bounded.add("small-" + i, small, 0, null);
+    }
+    assertThat(bounded.pollReady().orElseThrow().items())
+        .hasSize(2)
+        .allMatch(id -> id.startsWith("big"));
+    assertThat(bounded.pollReady().orElseThrow().items())
+        .hasSize(8)
+        .allMatch(id -> id.startsWith("small"));
+    assertThat(new BatchPolicy(8, Duration.ZERO, 2L * 1024 * 1024).maxBatchSize(WIDE)).isEqualTo(2);
+    assertThat(new BatchPolicy(8, Duration.ZERO, 1).maxBatchSize(SQUARE)).isEqualTo(1);
+    assertThat(new BatchPolicy(8, Duration.ZERO).maxBatchSize(SQUARE)).isEqualTo(8);
+  }
+
+  @Test
   void differentKeysAreNeverMixed() {
     batcher.add("square", SQUARE, 0, null);
     batcher.add("wide", WIDE, 0, null);
