@@ -3,9 +3,13 @@ package io.pixartdelta.pixart.transformer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.pixartdelta.pixart.nn.Kernels;
+import io.pixartdelta.pixart.nn.torchscript.PixArtBlockScript;
+import io.pixartdelta.pixart.nn.torchscript.TorchScriptKernels;
 import io.pixartdelta.pixart.weights.WeightSpec;
 import io.pixartdelta.pixart.weights.Weights;
+import java.util.List;
 
 /**
  * One PixArt transformer block (diffusers {@code BasicTransformerBlock} with {@code norm_type =
@@ -31,6 +35,9 @@ public final class PixArtBlock {
   private final int dim;
   private final float eps;
   private final Kernels kernels;
+  private final PixArtBlockScript script; // null: op by op
+  private final List<NDArray> scriptParams;
+  private final int heads;
 
   /**
    * The block whose parameters are stored under {@code prefix} (e.g. {@code
@@ -57,6 +64,31 @@ public final class PixArtBlock {
     this.dim = config.innerDim();
     this.eps = config.normEps();
     this.kernels = kernels;
+    this.heads = config.numAttentionHeads();
+    // With the TorchScript backend the whole block runs as one scripted call (the op-by-op path
+    // below stays the readable reference and the plain backend's path).
+    if (kernels instanceof TorchScriptKernels && config.attentionBias()) {
+      this.script = ((TorchScriptKernels) kernels).pixartBlock();
+      this.scriptParams = PixArtBlockScript.parameters(weights::get, prefix);
+    } else {
+      this.script = null;
+      this.scriptParams = List.of();
+    }
+  }
+
+  private NDArray scripted(NDArray x, NDArray mod, NDArray captions, NDArray captionBias) {
+    try (NDManager scope = NDManager.subManagerOf(x)) {
+      Scopes.attachInputs(scope, x, mod, captions, captionBias);
+      NDArray bias = captionBias;
+      if (bias == null) {
+        // No mask: a zero bias (TorchScript methods cannot take None through DJL).
+        bias =
+            scope.zeros(
+                new Shape(1, 1, 1, captions.getShape().get(1)), x.getDataType()); // (1, 1, 1, L)
+      }
+      NDArray h = script.forward(x, mod, captions, bias, heads, eps, scriptParams); // (B, N, D)
+      return scope.ret(h);
+    }
   }
 
   /** Declares this block's parameters under {@code prefix} (ending with a dot). */
@@ -79,6 +111,9 @@ public final class PixArtBlock {
    * @return (B, N, D)
    */
   public NDArray forward(NDArray x, NDArray mod, NDArray captions, NDArray captionBias) {
+    if (script != null) {
+      return scripted(x, mod, captions, captionBias);
+    }
     try (NDManager scope = NDManager.subManagerOf(x)) {
       Scopes.attachInputs(scope, x, mod, captions, captionBias);
       long b = x.getShape().get(0);
