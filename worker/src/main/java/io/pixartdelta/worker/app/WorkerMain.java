@@ -99,6 +99,13 @@ public final class WorkerMain {
     boolean embedded;
 
     @Option(
+        names = "--health-port",
+        paramLabel = "PORT",
+        defaultValue = "${env:PIXART_HEALTH_PORT:-0}",
+        description = "Serve GET /live and /ready on this port for probes (0: off).")
+    int healthPort;
+
+    @Option(
         names = "--demo",
         paramLabel = "N",
         description =
@@ -167,6 +174,9 @@ public final class WorkerMain {
         }
         try (renderer) {
           Worker worker = Worker.start(options, renderer);
+          if (healthPort > 0) {
+            embeddedServices.add(0, HealthServer.start(healthPort, worker::state, worker::failure));
+          }
           if (demo > 0 && options.embedded().enabled()) {
             boolean tiny = options.model().modelDir() == null;
             DemoJobs show = DemoJobs.start(options, demo, tiny, out);

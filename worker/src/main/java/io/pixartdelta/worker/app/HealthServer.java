@@ -1,0 +1,65 @@
+package io.pixartdelta.worker.app;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.pixartdelta.worker.kafka.WorkerState;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/**
+ * Liveness and readiness for Kubernetes probes: {@code GET /live} is 200 while the worker has not
+ * failed or closed, {@code GET /ready} is 200 only while it is RUNNING (consuming). Both answer a
+ * one-line JSON body with the state. A tiny JDK server: no framework for two endpoints.
+ */
+final class HealthServer implements AutoCloseable {
+  private final HttpServer server;
+
+  private HealthServer(HttpServer server) {
+    this.server = server;
+  }
+
+  /** Serves on {@code port} (0 picks a free one) until closed. */
+  static HealthServer start(int port, Supplier<WorkerState> state, Supplier<Throwable> failure) {
+    HttpServer server;
+    try {
+      server = HttpServer.create(new InetSocketAddress(port), 16);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve health checks on port " + port, e);
+    }
+    server.createContext(
+        "/live",
+        ex -> {
+          WorkerState s = state.get();
+          boolean live = failure.get() == null && s != WorkerState.CLOSED;
+          respond(ex, live, s);
+        });
+    server.createContext(
+        "/ready", ex -> respond(ex, state.get() == WorkerState.RUNNING, state.get()));
+    server.start();
+    return new HealthServer(server);
+  }
+
+  /** The bound port. */
+  int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static void respond(HttpExchange ex, boolean ok, WorkerState state) throws IOException {
+    byte[] body =
+        ("{\"ok\":" + ok + ",\"state\":\"" + state + "\"}\n").getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(ok ? 200 : 503, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
