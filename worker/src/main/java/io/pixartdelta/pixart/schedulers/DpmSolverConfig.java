@@ -6,12 +6,8 @@ import static io.pixartdelta.pixart.schedulers.ConfigFields.number;
 import static io.pixartdelta.pixart.schedulers.ConfigFields.present;
 import static io.pixartdelta.pixart.schedulers.ConfigFields.text;
 
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.pixartdelta.pixart.weights.WeightException;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -236,22 +232,7 @@ public record DpmSolverConfig(
    *     asks for something unsupported (the message names the file and the key)
    */
   public static DpmSolverConfig fromJson(Path file) {
-    ObjectMapper json =
-        JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
-    JsonNode root;
-    try {
-      root = json.readTree(file.toFile());
-    } catch (IOException e) {
-      throw new WeightException("cannot read scheduler config " + file + ": " + e.getMessage(), e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new WeightException("scheduler config " + file + " is not a JSON object");
-    }
-    try {
-      return fromJson(root);
-    } catch (IllegalArgumentException e) {
-      throw new WeightException("scheduler config " + file + ": " + e.getMessage(), e);
-    }
+    return ConfigFields.read(file, DpmSolverConfig::fromJson);
   }
 
   private static DpmSolverConfig fromJson(JsonNode c) {

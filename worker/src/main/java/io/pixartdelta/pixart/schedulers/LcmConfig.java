@@ -6,9 +6,7 @@ import static io.pixartdelta.pixart.schedulers.ConfigFields.number;
 import static io.pixartdelta.pixart.schedulers.ConfigFields.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pixartdelta.pixart.weights.WeightException;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -110,20 +108,7 @@ public record LcmConfig(
    *     something unsupported (the message names the file and the key)
    */
   public static LcmConfig fromJson(Path file) {
-    JsonNode root;
-    try {
-      root = new ObjectMapper().readTree(file.toFile());
-    } catch (IOException e) {
-      throw new WeightException("cannot read scheduler config " + file + ": " + e.getMessage(), e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new WeightException("scheduler config " + file + " is not a JSON object");
-    }
-    try {
-      return fromJson(root);
-    } catch (IllegalArgumentException e) {
-      throw new WeightException("scheduler config " + file + ": " + e.getMessage(), e);
-    }
+    return ConfigFields.read(file, LcmConfig::fromJson);
   }
 
   private static LcmConfig fromJson(JsonNode c) {
