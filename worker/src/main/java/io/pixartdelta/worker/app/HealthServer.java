@@ -3,6 +3,7 @@ package io.pixartdelta.worker.app;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.pixartdelta.worker.kafka.WorkerState;
+import io.pixartdelta.worker.metrics.PrometheusMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -11,19 +12,34 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
 /**
- * Liveness and readiness for Kubernetes probes: {@code GET /live} is 200 while the worker has not
- * failed or closed, {@code GET /ready} is 200 only while it is RUNNING (consuming). Both answer a
- * one-line JSON body with the state. A tiny JDK server: no framework for two endpoints.
+ * Liveness and readiness for Kubernetes probes, and metrics for Prometheus: {@code GET /live} is
+ * 200 while the worker has not failed or closed, {@code GET /ready} is 200 only while it is RUNNING
+ * (consuming); both answer a one-line JSON body with the state. {@code GET /metrics} answers the
+ * Prometheus text format when a metrics source is given. A tiny JDK server: no framework for three
+ * endpoints.
  */
-final class HealthServer implements AutoCloseable {
+public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
 
   private HealthServer(HttpServer server) {
     this.server = server;
   }
 
-  /** Serves on {@code port} (0 picks a free one) until closed. */
-  static HealthServer start(int port, Supplier<WorkerState> state, Supplier<Throwable> failure) {
+  /** Serves /live and /ready on {@code port} (0 picks a free one) until closed. */
+  public static HealthServer start(
+      int port, Supplier<WorkerState> state, Supplier<Throwable> failure) {
+    return start(port, state, failure, null);
+  }
+
+  /**
+   * Serves /live, /ready and, if {@code metrics} is not null, /metrics on {@code port} (0 picks a
+   * free one) until closed.
+   */
+  public static HealthServer start(
+      int port,
+      Supplier<WorkerState> state,
+      Supplier<Throwable> failure,
+      PrometheusMetrics metrics) {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(port), 16);
@@ -39,12 +55,15 @@ final class HealthServer implements AutoCloseable {
         });
     server.createContext(
         "/ready", ex -> respond(ex, state.get() == WorkerState.RUNNING, state.get()));
+    if (metrics != null) {
+      server.createContext("/metrics", ex -> scrape(ex, metrics));
+    }
     server.start();
     return new HealthServer(server);
   }
 
   /** The bound port. */
-  int port() {
+  public int port() {
     return server.getAddress().getPort();
   }
 
@@ -53,6 +72,15 @@ final class HealthServer implements AutoCloseable {
         ("{\"ok\":" + ok + ",\"state\":\"" + state + "\"}\n").getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", "application/json");
     ex.sendResponseHeaders(ok ? 200 : 503, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  private static void scrape(HttpExchange ex, PrometheusMetrics metrics) throws IOException {
+    byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", PrometheusMetrics.CONTENT_TYPE);
+    ex.sendResponseHeaders(200, body.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(body);
     }

@@ -1,5 +1,7 @@
 package io.pixartdelta.worker.app;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pixartdelta.schemas.JsonCodec;
 import io.pixartdelta.worker.kafka.DeadLetterPublisher;
 import io.pixartdelta.worker.kafka.JobConsumerLoop;
@@ -7,9 +9,11 @@ import io.pixartdelta.worker.kafka.JobDispatcher;
 import io.pixartdelta.worker.kafka.KafkaClients;
 import io.pixartdelta.worker.kafka.StatusPublisher;
 import io.pixartdelta.worker.kafka.WorkerState;
+import io.pixartdelta.worker.metrics.WorkerMetrics;
 import io.pixartdelta.worker.render.RenderService;
 import io.pixartdelta.worker.render.RenderSettings;
 import io.pixartdelta.worker.render.Renderer;
+import io.pixartdelta.worker.render.StatusSink;
 import io.pixartdelta.worker.storage.ObjectStore;
 import io.pixartdelta.worker.storage.S3ObjectStore;
 import java.time.Clock;
@@ -40,9 +44,11 @@ public final class Worker implements AutoCloseable {
   private final JobConsumerLoop loop;
   private final Thread loopThread;
   private final AtomicReference<Throwable> fatal = new AtomicReference<>();
+  private final WorkerMetrics metrics;
 
-  private Worker(WorkerOptions options, Renderer renderer, Clock clock) {
+  private Worker(WorkerOptions options, Renderer renderer, Clock clock, MeterRegistry registry) {
     this.options = options;
+    this.metrics = new WorkerMetrics(registry);
     WorkerOptions.KafkaOptions kafka = options.kafka();
     this.producer =
         KafkaClients.producer(
@@ -50,11 +56,14 @@ public final class Worker implements AutoCloseable {
             options.workerId(),
             kafka.deliveryTimeout(),
             kafka.clientProperties());
-    this.store = new S3ObjectStore(options.s3());
-    StatusPublisher status = new StatusPublisher(producer, kafka.statusTopic(), JsonCodec.shared());
+    S3ObjectStore s3 = new S3ObjectStore(options.s3());
+    this.store = s3;
+    metrics.bindS3(s3.circuitBreaker(), s3.retry());
+    StatusSink status =
+        metrics.meter(new StatusPublisher(producer, kafka.statusTopic(), JsonCodec.shared()));
     this.service =
         new RenderService(
-            renderer,
+            metrics.meter(renderer),
             store,
             status,
             new RenderSettings(
@@ -74,7 +83,7 @@ public final class Worker implements AutoCloseable {
             JsonCodec.shared(),
             service,
             status,
-            new DeadLetterPublisher(producer, kafka.deadLetterTopic()),
+            new DeadLetterPublisher(producer, kafka.deadLetterTopic(), metrics::deadLettered),
             options.workerId(),
             clock,
             this::onFatal);
@@ -95,18 +104,28 @@ public final class Worker implements AutoCloseable {
             kafka.pollTimeout(),
             options.service().drainTimeout());
     this.loopThread = new Thread(loop, "kafka-consumer");
+    metrics.bindConsumerLoop(loop);
+    metrics.bindInFlight(dispatcher::pending);
+    metrics.bindKafkaClients(consumer, producer);
   }
 
-  /** Builds everything and starts consuming. */
+  /** Builds everything and starts consuming; its meters go to a private registry. */
   public static Worker start(WorkerOptions options, Renderer renderer) {
     return start(options, renderer, Clock.systemUTC());
   }
 
   /** As {@link #start(WorkerOptions, Renderer)} with an explicit clock (tests). */
   public static Worker start(WorkerOptions options, Renderer renderer, Clock clock) {
+    return start(options, renderer, clock, new SimpleMeterRegistry());
+  }
+
+  /** Builds everything, registers the worker's meters in {@code registry} and starts consuming. */
+  public static Worker start(
+      WorkerOptions options, Renderer renderer, Clock clock, MeterRegistry registry) {
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(renderer, "renderer");
-    Worker worker = new Worker(options, renderer, clock);
+    Objects.requireNonNull(registry, "registry");
+    Worker worker = new Worker(options, renderer, clock, registry);
     worker.loopThread.start();
     LOG.info(
         "worker {} started: model {}, topic {}, group {}",
@@ -175,6 +194,7 @@ public final class Worker implements AutoCloseable {
     service.close();
     producer.close(Duration.ofSeconds(10));
     store.close();
+    metrics.close();
     LOG.info("worker {} stopped", options.workerId());
   }
 }

@@ -3,10 +3,12 @@ package io.pixartdelta.worker.app;
 import io.pixartdelta.worker.embedded.EmbeddedKafka;
 import io.pixartdelta.worker.embedded.EmbeddedS3;
 import io.pixartdelta.worker.embedded.EmbeddedServiceException;
+import io.pixartdelta.worker.metrics.PrometheusMetrics;
 import io.pixartdelta.worker.render.Renderer;
 import io.pixartdelta.worker.render.RendererFactory;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -102,7 +104,8 @@ public final class WorkerMain {
         names = "--health-port",
         paramLabel = "PORT",
         defaultValue = "${env:PIXART_HEALTH_PORT:-0}",
-        description = "Serve GET /live and /ready on this port for probes (0: off).")
+        description =
+            "Serve GET /live and /ready (probes) and /metrics (Prometheus) on this port (0: off).")
     int healthPort;
 
     @Option(
@@ -172,10 +175,12 @@ public final class WorkerMain {
           spec.commandLine().getErr().println("error: cannot load the renderer: " + e.getMessage());
           return EXIT_STARTUP;
         }
-        try (renderer) {
-          Worker worker = Worker.start(options, renderer);
+        try (renderer;
+            PrometheusMetrics metrics = PrometheusMetrics.create()) {
+          Worker worker = Worker.start(options, renderer, Clock.systemUTC(), metrics.registry());
           if (healthPort > 0) {
-            embeddedServices.add(0, HealthServer.start(healthPort, worker::state, worker::failure));
+            embeddedServices.add(
+                0, HealthServer.start(healthPort, worker::state, worker::failure, metrics));
           }
           if (demo > 0 && options.embedded().enabled()) {
             boolean tiny = options.model().modelDir() == null;

@@ -3,6 +3,7 @@ package io.pixartdelta.worker.kafka;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,10 +34,20 @@ public final class DeadLetterPublisher {
 
   private final Producer<byte[], byte[]> producer;
   private final String topic;
+  private final Consumer<String> onPublished;
 
   public DeadLetterPublisher(Producer<byte[], byte[]> producer, String topic) {
+    this(producer, topic, code -> {});
+  }
+
+  /**
+   * @param onPublished told the error code of each copy the broker acknowledged (metrics)
+   */
+  public DeadLetterPublisher(
+      Producer<byte[], byte[]> producer, String topic, Consumer<String> onPublished) {
     this.producer = Objects.requireNonNull(producer, "producer");
     this.topic = Objects.requireNonNull(topic, "topic");
+    this.onPublished = Objects.requireNonNull(onPublished, "onPublished");
   }
 
   /** Sends the copy; the future completes when the broker acknowledges it. */
@@ -55,7 +66,8 @@ public final class DeadLetterPublisher {
     headers.add(SOURCE_PARTITION, utf8(Integer.toString(original.partition())));
     headers.add(SOURCE_OFFSET, utf8(Long.toString(original.offset())));
     return Sends.send(
-        producer, new ProducerRecord<>(topic, null, original.key(), original.value(), headers));
+            producer, new ProducerRecord<>(topic, null, original.key(), original.value(), headers))
+        .thenRun(() -> onPublished.accept(code));
   }
 
   private static byte[] utf8(String text) {

@@ -57,7 +57,7 @@ public final class JobConsumerLoop implements Runnable {
   private volatile boolean shutdownRequested;
   private volatile Set<TopicPartition> assignment = Set.of();
   private volatile Throwable failure;
-  private boolean paused;
+  private volatile boolean paused; // volatile: also read by metrics scrapes
 
   /**
    * @param maxPending backlog at which partitions are paused
@@ -218,6 +218,11 @@ public final class JobConsumerLoop implements Runnable {
   /** Partitions assigned right now. */
   public Set<TopicPartition> assignment() {
     return assignment;
+  }
+
+  /** Assigned partitions paused right now (back-pressure or drain). */
+  public int pausedPartitions() {
+    return paused ? assignment.size() : 0;
   }
 
   /** Records handed to the intake since start. */

@@ -116,6 +116,16 @@ public final class S3ObjectStore implements ObjectStore {
     return breaker.getState();
   }
 
+  /** The circuit breaker around every S3 call (for metrics). */
+  public CircuitBreaker circuitBreaker() {
+    return breaker;
+  }
+
+  /** The retry around the breaker (for metrics). */
+  public Retry retry() {
+    return retry;
+  }
+
   @Override
   public StoredObject putIfAbsent(ObjectUpload upload) {
     allowList.check(upload.bucket());
