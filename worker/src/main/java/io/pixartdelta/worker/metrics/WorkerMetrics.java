@@ -175,6 +175,7 @@ public final class WorkerMetrics implements AutoCloseable {
     Timer.builder(STATUS_PUBLISH)
         .description("Time until the status topic acknowledged an event")
         .tags("state", tagValue(event.state()), "result", acknowledged ? "ok" : "error")
+        .serviceLevelObjectives(STAGE_BUCKETS)
         .register(registry)
         .record(nanos, TimeUnit.NANOSECONDS);
     if (acknowledged && event.state().isTerminal()) {
