@@ -270,13 +270,20 @@ public final class WorkerMetrics implements AutoCloseable {
         .register(registry);
   }
 
-  /** Counts an unreadable message copied to the dead-letter topic with error {@code code}. */
+  /**
+   * Counts an unreadable message copied to the dead-letter topic with error {@code code}. Never
+   * throws: it runs inside the send's completion.
+   */
   public void deadLettered(String code) {
-    Counter.builder(JOBS_DEAD_LETTERED)
-        .description("Unreadable job messages copied to the dead-letter topic")
-        .tag("code", codeTag(code))
-        .register(registry)
-        .increment();
+    try {
+      Counter.builder(JOBS_DEAD_LETTERED)
+          .description("Unreadable job messages copied to the dead-letter topic")
+          .tag("code", codeTag(code))
+          .register(registry)
+          .increment();
+    } catch (RuntimeException e) {
+      LOG.warn("recording a dead letter failed", e);
+    }
   }
 
   /** Received records, commits and partition gauges from the consumer loop. */
