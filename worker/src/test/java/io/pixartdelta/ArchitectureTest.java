@@ -8,7 +8,10 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The model is a library: it knows nothing of queues, buckets or the service around it. */
+/**
+ * The model is a library: it knows nothing of queues, buckets or the service around it; metrics
+ * stay in the service's metrics package and wiring.
+ */
 class ArchitectureTest {
   private static JavaClasses mainClasses;
 
@@ -52,6 +55,23 @@ class ArchitectureTest {
             "io.pixartdelta.pixart.vae..",
             "io.pixartdelta.pixart.pipeline..")
         .because("a scheduler is pure math behind setTimesteps/step")
+        .check(mainClasses);
+  }
+
+  @Test
+  void onlyTheMetricsPackageAndTheAppUseMicrometer() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "io.pixartdelta.pixart..",
+            "io.pixartdelta.worker.kafka..",
+            "io.pixartdelta.worker.render..",
+            "io.pixartdelta.worker.storage..",
+            "io.pixartdelta.worker.batch..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.micrometer..", "io.prometheus..")
+        .because("meters are mapped from the worker's own records in io.pixartdelta.worker.metrics")
         .check(mainClasses);
   }
 }
