@@ -45,7 +45,7 @@ class PngWriterTest {
       BufferedImage image = noisyImage(size[0], size[1], size[0] + size[1] * 17);
       for (PngWriter.RowFilter filter : PngWriter.RowFilter.values()) {
         for (PngWriter.DeflateStrategy strategy : PngWriter.DeflateStrategy.values()) {
-          for (int level : new int[] {0, 1, 6, 9}) {
+          for (int level : new int[] {0, 1, 9}) {
             PngWriter writer = new PngWriter(level, filter, strategy);
             assertSameRgb(decode(writer.write(image)), image, writer.toString());
           }
@@ -57,9 +57,9 @@ class PngWriterTest {
   @Test
   void largeAndNonSquareImagesRoundTripExactly() {
     int[][] sizes = {{1024, 1024}, {1024, 576}, {333, 1027}};
+    BufferedImage image = ImageEncoderBenchmark.photoLike(1027);
     for (int[] size : sizes) {
-      BufferedImage image = ImageEncoderBenchmark.photoLike(Math.max(size[0], size[1]));
-      BufferedImage cropped = image.getSubimage(0, 0, size[0], size[1]);
+      BufferedImage cropped = image.getSubimage(1027 - size[0], 0, size[0], size[1]);
       for (int level : new int[] {0, 1, 4, 9}) {
         byte[] png = PngWriter.ofLevel(level).write(cropped);
         assertSameRgb(decode(png), cropped, size[0] + "x" + size[1] + " level " + level);
