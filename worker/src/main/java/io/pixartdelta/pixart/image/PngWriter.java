@@ -91,8 +91,9 @@ public record PngWriter(int level, RowFilter filter, DeflateStrategy strategy) {
    *   <li>1: {@link RowFilter#AVERAGE} with {@link DeflateStrategy#HUFFMAN_ONLY}: the fastest
    *       compressed setting and, on renders with fine grain, as small as any level (LZ matches in
    *       noise cost more bits than they save);
-   *   <li>2..9: {@link RowFilter#AVERAGE} with {@link DeflateStrategy#FILTERED} at that level: LZ
-   *       matching shrinks flat regions (plain backgrounds, graphics) further, for 2–6× the time.
+   *   <li>2..9: {@link RowFilter#AVERAGE} with zlib's {@link DeflateStrategy#DEFAULT} strategy at
+   *       that level: LZ matching shrinks flat regions (plain backgrounds, graphics) further, but
+   *       on grainy images it costs time without saving bytes, much more so from level 4 up.
    * </ul>
    */
   public static PngWriter ofLevel(int level) {
@@ -102,7 +103,7 @@ public record PngWriter(int level, RowFilter filter, DeflateStrategy strategy) {
     return new PngWriter(
         level,
         RowFilter.AVERAGE,
-        level == 1 ? DeflateStrategy.HUFFMAN_ONLY : DeflateStrategy.FILTERED);
+        level == 1 ? DeflateStrategy.HUFFMAN_ONLY : DeflateStrategy.DEFAULT);
   }
 
   /**
