@@ -60,7 +60,10 @@ public record PngWriter(int level, RowFilter filter, DeflateStrategy strategy) {
     DEFAULT(Deflater.DEFAULT_STRATEGY),
     /** zlib's tuning for filtered data: short matches are coded as literals. */
     FILTERED(Deflater.FILTERED),
-    /** Huffman coding only, no matching: fast, and close in size on noisy filtered images. */
+    /**
+     * Huffman coding only, no matching (levels 1..9 then behave alike): fast, and on grainy
+     * filtered images smaller than with matching.
+     */
     HUFFMAN_ONLY(Deflater.HUFFMAN_ONLY);
 
     private final int zlibValue;
