@@ -13,41 +13,44 @@ import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Encodes RGB images to PNG or JPEG with the JDK's ImageIO writers. Immutable and thread-safe: each
- * call uses its own writer.
+ * Encodes RGB images to PNG with {@link PngWriter} or to JPEG with the JDK's ImageIO writer.
+ * Immutable and thread-safe: each call uses its own deflater or ImageIO writer.
  *
- * <p>PNG: the JDK writer maps the explicit compression quality q to deflate level 9 − round(9·q),
- * so the level is set exactly through {@link ImageWriteParam}; level 0 stores without compression.
- * At 1024² its adaptive per-row filtering costs tens of milliseconds per image, more at high levels
- * (see {@code ImageEncoderBenchmark} in the tests).
+ * <p>PNG: {@link PngWriter#ofLevel} picks the row filter and deflate strategy for the level. At
+ * 1024² the default level costs about a fifth of the CPU time of the ImageIO PNG writer at its own
+ * default, with files about half the size on render-like images (BENCHMARKS.md §3).
  */
 public final class ImageEncoder {
-  /** The JDK PNG writer's own default deflate level. */
-  public static final int DEFAULT_PNG_LEVEL = 4;
+  /**
+   * Default PNG deflate level: Huffman-only coding after the Average filter, the fastest compressed
+   * setting and on grainy renders as small as the slow levels (see {@link PngWriter#ofLevel}).
+   */
+  public static final int DEFAULT_PNG_LEVEL = 1;
 
   /** JPEG quality used when a job does not give one. */
   public static final int DEFAULT_JPEG_QUALITY = 90;
 
   private final ImageFormat format;
   private final int setting; // deflate level (PNG) or quality 1..100 (JPEG)
-  private final float compressionQuality; // ImageIO's 0..1 knob for that setting
+  private final PngWriter png; // null for JPEG
 
-  private ImageEncoder(ImageFormat format, int setting, float compressionQuality) {
+  private ImageEncoder(ImageFormat format, int setting, PngWriter png) {
     this.format = format;
     this.setting = setting;
-    this.compressionQuality = compressionQuality;
+    this.png = png;
   }
 
   /**
    * PNG with the given deflate level.
    *
-   * @param deflateLevel 0 (stored, fastest, largest) to 9 (smallest, slowest)
+   * @param deflateLevel 0 (stored, fastest, largest) to 9 (smallest, slowest); see {@link
+   *     PngWriter#ofLevel} for what each level selects
    */
   public static ImageEncoder png(int deflateLevel) {
     if (deflateLevel < 0 || deflateLevel > 9) {
       throw new IllegalArgumentException("deflateLevel must be in 0..9, got " + deflateLevel);
     }
-    return new ImageEncoder(ImageFormat.PNG, deflateLevel, (9 - deflateLevel) / 9f);
+    return new ImageEncoder(ImageFormat.PNG, deflateLevel, PngWriter.ofLevel(deflateLevel));
   }
 
   /**
@@ -59,7 +62,7 @@ public final class ImageEncoder {
     if (quality < 1 || quality > 100) {
       throw new IllegalArgumentException("quality must be in 1..100, got " + quality);
     }
-    return new ImageEncoder(ImageFormat.JPEG, quality, quality / 100f);
+    return new ImageEncoder(ImageFormat.JPEG, quality, null);
   }
 
   public ImageFormat format() {
@@ -69,12 +72,15 @@ public final class ImageEncoder {
   /**
    * Encodes one image.
    *
-   * @param image RGB without alpha (e.g. {@link BufferedImage#TYPE_INT_RGB}; JPEG cannot store
-   *     alpha)
+   * @param image RGB, ideally {@link BufferedImage#TYPE_INT_RGB} (the fast path); PNG also takes
+   *     gray and alpha images, JPEG cannot store alpha
    * @throws IllegalArgumentException for an image with an alpha channel when encoding JPEG
    */
   public EncodedImage encode(BufferedImage image) {
-    if (format == ImageFormat.JPEG && image.getColorModel().hasAlpha()) {
+    if (png != null) {
+      return new EncodedImage(png.write(image), ImageFormat.PNG);
+    }
+    if (image.getColorModel().hasAlpha()) {
       throw new IllegalArgumentException("JPEG cannot encode an image with alpha");
     }
     ImageWriter writer = writerFor(format);
@@ -85,7 +91,7 @@ public final class ImageEncoder {
       ImageWriteParam param = writer.getDefaultWriteParam();
       if (param.canWriteCompressed()) {
         param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-        param.setCompressionQuality(compressionQuality);
+        param.setCompressionQuality(setting / 100f);
       }
       writer.setOutput(out);
       writer.write(null, new IIOImage(image, null, null), param);

@@ -78,7 +78,9 @@ public enum OptionKey {
       "",
       "Comma-separated buckets jobs may use; empty = only the default bucket."),
   OUTPUT_PNG_COMPRESSION(
-      "output.png-compression", "4", "PNG deflate level 0 (fast, large) .. 9 (slow, small)."),
+      "output.png-compression",
+      "1",
+      "PNG deflate level 0 (stored) .. 9 (slow, small); 1 = fastest compressed."),
 
   S3_ENDPOINT("s3.endpoint", "", "S3 endpoint override, e.g. http://127.0.0.1:9000; empty = AWS."),
   S3_REGION("s3.region", "us-east-1", "S3 signing region."),

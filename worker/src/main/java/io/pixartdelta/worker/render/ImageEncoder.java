@@ -5,7 +5,7 @@ import java.awt.image.BufferedImage;
 /**
  * The worker's output encoder: PNG at the configured deflate level, or JPEG at the job's quality. A
  * thin adapter over the model library's {@link io.pixartdelta.pixart.image.ImageEncoder}, which
- * owns the ImageIO details. Thread-safe.
+ * owns the encoding details (its own PNG writer, ImageIO for JPEG). Thread-safe.
  */
 public final class ImageEncoder {
   private final io.pixartdelta.pixart.image.ImageEncoder png;

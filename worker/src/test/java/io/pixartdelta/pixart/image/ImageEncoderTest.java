@@ -57,6 +57,15 @@ class ImageEncoderTest {
   }
 
   @Test
+  void pngGoesThroughTheFastWriterAtTheGivenLevel() {
+    BufferedImage image = testImage(64, 48);
+    for (int level = 0; level <= 9; level++) {
+      assertThat(ImageEncoder.png(level).encode(image).bytes())
+          .isEqualTo(PngWriter.ofLevel(level).write(image));
+    }
+  }
+
+  @Test
   void jpegQualityTradesSizeForFidelity() throws IOException {
     BufferedImage image = testImage(128, 96);
     EncodedImage low = ImageEncoder.jpeg(10).encode(image);
