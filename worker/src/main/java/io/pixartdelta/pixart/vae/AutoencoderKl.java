@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.pixartdelta.pixart.nn.Kernels;
 import io.pixartdelta.pixart.nn.NdArrayKernels;
+import io.pixartdelta.pixart.nn.torchscript.TorchScriptKernels;
+import io.pixartdelta.pixart.nn.torchscript.VaeBlockScript;
 import io.pixartdelta.pixart.weights.SafetensorsFile;
 import io.pixartdelta.pixart.weights.ShardedSafetensors;
 import io.pixartdelta.pixart.weights.StrictLoader;
@@ -28,6 +30,10 @@ import java.util.function.UnaryOperator;
  * downscale factor (8). Inputs are moved to the model's device and dtype; outputs come back in the
  * model's dtype, attached to the input's manager. Thread-safe: the weights are read-only and every
  * call works in its own managers.
+ *
+ * <p>With {@link TorchScriptKernels} every block (mid, each up/down block, output heads) runs as
+ * one TorchScript call ({@link VaeBlockScript}, compiled when the model is built and freed with
+ * it); with any other {@link Kernels} the blocks run op by op (the readable reference).
  */
 public final class AutoencoderKl implements AutoCloseable {
   /** Attention query rows per chunk: 1024 × 16384 fp32 scores = 64 MiB per image at 1024 px. */
@@ -45,6 +51,7 @@ public final class AutoencoderKl implements AutoCloseable {
   private final VaeDecoder decoder;
   private final ConvLayer quantConv;
   private final ConvLayer postQuantConv;
+  private final VaeBlockScript script; // null: op by op; owned
 
   private AutoencoderKl(
       VaeConfig config,
@@ -52,14 +59,16 @@ public final class AutoencoderKl implements AutoCloseable {
       Device device,
       DataType dtype,
       Kernels kernels,
+      VaeBlockScript script,
       int queryChunk) {
     this.config = config;
     this.weights = weights;
     this.device = device;
     this.dtype = dtype;
+    this.script = script;
     VaeParams p = VaeParams.bound(weights);
-    this.encoder = new VaeEncoder(p, config, kernels, queryChunk);
-    this.decoder = new VaeDecoder(p, config, kernels, queryChunk);
+    this.encoder = new VaeEncoder(p, config, kernels, script, queryChunk);
+    this.decoder = new VaeDecoder(p, config, kernels, script, queryChunk);
     this.quantConv = quantConv(p, config);
     this.postQuantConv = postQuantConv(p, config);
   }
@@ -81,27 +90,80 @@ public final class AutoencoderKl implements AutoCloseable {
    */
   public static AutoencoderKl fromSource(
       VaeConfig config, TensorSource source, Device device, DataType dtype, Kernels kernels) {
-    Weights weights = StrictLoader.load(source, weightSpec(config), device, dtype);
-    try {
-      return new AutoencoderKl(config, weights, device, dtype, kernels, DEFAULT_QUERY_CHUNK);
-    } catch (RuntimeException e) {
-      weights.close();
-      throw e;
-    }
+    return fromSource(
+        config, source, device, dtype, kernels, DEFAULT_QUERY_CHUNK, wholeBlocks(kernels));
+  }
+
+  /**
+   * {@link #fromSource(VaeConfig, TensorSource, Device, DataType, Kernels)} with a chosen query
+   * chunk, and whole-block scripts on or off (off with TorchScript kernels: op by op through the
+   * fused kernels, for comparisons).
+   */
+  static AutoencoderKl fromSource(
+      VaeConfig config,
+      TensorSource source,
+      Device device,
+      DataType dtype,
+      Kernels kernels,
+      int queryChunk,
+      boolean blockScripts) {
+    return build(
+        config,
+        StrictLoader.load(source, weightSpec(config), device, dtype),
+        device,
+        dtype,
+        kernels,
+        queryChunk,
+        blockScripts);
   }
 
   /** {@link #load(Path, Device, DataType, Kernels)} with a chosen attention query chunk. */
   static AutoencoderKl load(
       Path vaeDir, Device device, DataType dtype, Kernels kernels, int queryChunk) {
+    return load(vaeDir, device, dtype, kernels, queryChunk, wholeBlocks(kernels));
+  }
+
+  /** Same, with whole-block scripts on or off (see {@link #fromSource}). */
+  static AutoencoderKl load(
+      Path vaeDir,
+      Device device,
+      DataType dtype,
+      Kernels kernels,
+      int queryChunk,
+      boolean blockScripts) {
     VaeConfig config = VaeConfig.fromJson(vaeDir.resolve(CONFIG_FILE));
     WeightSpec spec = weightSpec(config);
     Weights weights;
     try (TensorSource source = openWeights(vaeDir)) {
       weights = StrictLoader.load(source, spec, device, dtype);
     }
+    return build(config, weights, device, dtype, kernels, queryChunk, blockScripts);
+  }
+
+  /** The TorchScript backend runs whole blocks; any other runs op by op. */
+  private static boolean wholeBlocks(Kernels kernels) {
+    return kernels instanceof TorchScriptKernels;
+  }
+
+  /** Takes ownership of {@code weights} (closed on failure). */
+  private static AutoencoderKl build(
+      VaeConfig config,
+      Weights weights,
+      Device device,
+      DataType dtype,
+      Kernels kernels,
+      int queryChunk,
+      boolean blockScripts) {
+    VaeBlockScript script = null;
     try {
-      return new AutoencoderKl(config, weights, device, dtype, kernels, queryChunk);
+      if (blockScripts) {
+        script = VaeBlockScript.load(device);
+      }
+      return new AutoencoderKl(config, weights, device, dtype, kernels, script, queryChunk);
     } catch (RuntimeException e) {
+      if (script != null) {
+        script.close();
+      }
       weights.close();
       throw e;
     }
@@ -115,8 +177,8 @@ public final class AutoencoderKl implements AutoCloseable {
     WeightSpec spec = new WeightSpec();
     VaeParams p = VaeParams.declaring(spec);
     Kernels unused = NdArrayKernels.INSTANCE;
-    new VaeEncoder(p, config, unused, DEFAULT_QUERY_CHUNK);
-    new VaeDecoder(p, config, unused, DEFAULT_QUERY_CHUNK);
+    new VaeEncoder(p, config, unused, null, DEFAULT_QUERY_CHUNK);
+    new VaeDecoder(p, config, unused, null, DEFAULT_QUERY_CHUNK);
     quantConv(p, config);
     postQuantConv(p, config);
     return spec;
@@ -278,9 +340,17 @@ public final class AutoencoderKl implements AutoCloseable {
     return weights.manager();
   }
 
-  /** Frees the weights. */
+  /** Whether the blocks run as whole-block TorchScript calls. */
+  boolean usesBlockScripts() {
+    return script != null;
+  }
+
+  /** Frees the weights and the block scripts. */
   @Override
   public void close() {
+    if (script != null) {
+      script.close();
+    }
     weights.close();
   }
 }

@@ -3,6 +3,7 @@ package io.pixartdelta.pixart.vae;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import java.util.List;
 
 /**
  * A 2-D convolution with bias: weight (O, I, k, k), bias (O). Run through DJL's static {@code
@@ -49,5 +50,11 @@ final class ConvLayer {
    */
   NDArray forward(NDArray x) {
     return Conv2d.conv2d(x, weight, bias, stride, padding, NO_DILATION, 1).singletonOrThrow();
+  }
+
+  /** Appends weight and bias for a block script. */
+  void appendTo(List<NDArray> params) {
+    params.add(weight);
+    params.add(bias);
   }
 }

@@ -3,6 +3,7 @@ package io.pixartdelta.pixart.vae;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.pixartdelta.pixart.nn.Kernels;
+import java.util.List;
 
 /** GroupNorm with affine parameters (C) and the VAE's eps 1e-6, computed by {@link Kernels}. */
 final class GroupNormLayer {
@@ -32,5 +33,15 @@ final class GroupNormLayer {
     NDArray localGamma = x.getManager().zeros(perChannel, gamma.getDataType()).add(gamma); // (C)
     NDArray localBeta = x.getManager().zeros(perChannel, beta.getDataType()).add(beta); // (C)
     return kernels.groupNorm(x, groups, localGamma, localBeta, EPS);
+  }
+
+  /** Appends gamma and beta (the order {@code torch.group_norm} takes them) for a block script. */
+  void appendTo(List<NDArray> params) {
+    params.add(gamma);
+    params.add(beta);
+  }
+
+  int groups() {
+    return groups;
   }
 }

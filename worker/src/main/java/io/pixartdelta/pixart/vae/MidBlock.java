@@ -2,12 +2,23 @@ package io.pixartdelta.pixart.vae;
 
 import ai.djl.ndarray.NDArray;
 import io.pixartdelta.pixart.nn.Kernels;
+import io.pixartdelta.pixart.nn.torchscript.VaeBlockScript;
+import java.util.ArrayList;
+import java.util.List;
 
-/** diffusers' {@code UNetMidBlock2D} as the VAE uses it: resnet → attention → resnet, width C. */
+/**
+ * diffusers' {@code UNetMidBlock2D} as the VAE uses it: resnet → attention → resnet, width C. With
+ * a {@link VaeBlockScript} the whole block is one native call; otherwise it runs op by op through
+ * {@link Kernels}.
+ */
 final class MidBlock {
   private final ResnetBlock first;
   private final MidBlockAttention attention;
   private final ResnetBlock second;
+  private final int groups;
+  private final int queryChunk;
+  private final VaeBlockScript script; // null: op by op
+  private final List<NDArray> scriptParams;
 
   /** Parameters under {@code prefix} ({@code encoder.mid_block} or {@code decoder.mid_block}). */
   MidBlock(
@@ -17,6 +28,7 @@ final class MidBlock {
       int groups,
       boolean withAttention,
       Kernels kernels,
+      VaeBlockScript script,
       int queryChunk) {
     first = new ResnetBlock(p, prefix + ".resnets.0", channels, channels, groups, kernels);
     attention =
@@ -25,6 +37,17 @@ final class MidBlock {
                 p, prefix + ".attentions.0", channels, groups, kernels, queryChunk)
             : null;
     second = new ResnetBlock(p, prefix + ".resnets.1", channels, channels, groups, kernels);
+    this.groups = groups;
+    this.queryChunk = queryChunk;
+    this.script = script;
+    this.scriptParams = new ArrayList<>();
+    if (script != null) {
+      first.appendTo(scriptParams);
+      if (attention != null) {
+        attention.appendTo(scriptParams);
+      }
+      second.appendTo(scriptParams);
+    }
   }
 
   /**
@@ -32,6 +55,10 @@ final class MidBlock {
    * @return (B, C, H, W)
    */
   NDArray forward(NDArray x) {
+    if (script != null) {
+      return script.midBlock(
+          x, groups, GroupNormLayer.EPS, queryChunk, attention != null, scriptParams);
+    }
     try (Chain chain = Chain.on(x)) {
       chain.then(first::forward);
       if (attention != null) {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import io.pixartdelta.pixart.nn.Kernels;
+import java.util.List;
 
 /**
  * The mid block's single-head spatial self-attention (spec §6.1): GroupNorm, every pixel a token of
@@ -74,6 +75,12 @@ final class MidBlockAttention {
       out = out.transpose(0, 2, 1).reshape(s); // (B, C, H, W)
       return scope.ret(out.add(x)); // (B, C, H, W); rescale factor 1
     }
+  }
+
+  /** Appends the parameters in {@code VaeBlockScript.ATTENTION} order. */
+  void appendTo(List<NDArray> params) {
+    norm.appendTo(params);
+    params.addAll(List.of(wq, bq, wk, bk, wv, bv, wo, bo));
   }
 
   /**

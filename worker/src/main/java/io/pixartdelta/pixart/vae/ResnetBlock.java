@@ -3,6 +3,7 @@ package io.pixartdelta.pixart.vae;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.pixartdelta.pixart.nn.Kernels;
+import java.util.List;
 
 /**
  * diffusers' {@code ResnetBlock2D} without time embedding (spec §6.1): {@code h =
@@ -36,6 +37,21 @@ final class ResnetBlock {
       h = VaeOps.normSiluConv(norm2, conv2, h); // (B, out, H, W); dropout is inactive
       NDArray skip = shortcut == null ? x : shortcut.forward(x); // (B, out, H, W)
       return scope.ret(skip.add(h)); // (B, out, H, W)
+    }
+  }
+
+  boolean hasShortcut() {
+    return shortcut != null;
+  }
+
+  /** Appends the parameters in {@code VaeBlockScript.RESNET} (+ {@code SHORTCUT}) order. */
+  void appendTo(List<NDArray> params) {
+    norm1.appendTo(params);
+    conv1.appendTo(params);
+    norm2.appendTo(params);
+    conv2.appendTo(params);
+    if (shortcut != null) {
+      shortcut.appendTo(params);
     }
   }
 }

@@ -2,13 +2,15 @@ package io.pixartdelta.pixart.vae;
 
 import ai.djl.ndarray.NDArray;
 import io.pixartdelta.pixart.nn.Kernels;
+import io.pixartdelta.pixart.nn.torchscript.VaeBlockScript;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The decoder (spec §6.3): {@code conv_in} → mid block → up blocks (widths reversed, each with
  * {@code layers_per_block + 1} resnets) → GroupNorm → SiLU → {@code conv_out}. Shapes: B batch, L
- * latent channels, h×w latent size, f the upscale factor (8).
+ * latent channels, h×w latent size, f the upscale factor (8). With a {@link VaeBlockScript} each
+ * block (mid, up, output head) is one native call.
  */
 final class VaeDecoder {
   private final ConvLayer convIn;
@@ -16,15 +18,24 @@ final class VaeDecoder {
   private final List<UpDecoderBlock> upBlocks = new ArrayList<>();
   private final GroupNormLayer normOut;
   private final ConvLayer convOut;
+  private final VaeBlockScript script; // null: op by op
 
-  VaeDecoder(VaeParams p, VaeConfig cfg, Kernels kernels, int queryChunk) {
+  VaeDecoder(VaeParams p, VaeConfig cfg, Kernels kernels, VaeBlockScript script, int queryChunk) {
+    this.script = script;
     List<Integer> widths = cfg.blockOutChannels();
     int groups = cfg.normNumGroups();
     int c = cfg.midChannels();
     convIn = ConvLayer.same3x3(p, "decoder.conv_in", cfg.latentChannels(), c);
     mid =
         new MidBlock(
-            p, "decoder.mid_block", c, groups, cfg.midBlockAddAttention(), kernels, queryChunk);
+            p,
+            "decoder.mid_block",
+            c,
+            groups,
+            cfg.midBlockAddAttention(),
+            kernels,
+            script,
+            queryChunk);
     int out = c;
     for (int i = 0; i < widths.size(); i++) {
       int in = out;
@@ -39,7 +50,8 @@ final class VaeDecoder {
               cfg.layersPerBlock() + 1,
               !last,
               groups,
-              kernels));
+              kernels,
+              script));
     }
     int first = widths.get(0);
     normOut = new GroupNormLayer(p, "decoder.conv_norm_out", first, groups, kernels);
@@ -60,7 +72,7 @@ final class VaeDecoder {
         chain.then(upBlocks.get(i)::forward); // (B, Ci, 2^(i+1)·h, 2^(i+1)·w) (last: no ×2)
         tap.record("decoder.up_blocks." + i, chain.current());
       }
-      chain.then(h -> VaeOps.normSiluConv(normOut, convOut, h)); // (B, 3, f·h, f·w)
+      chain.then(h -> VaeOps.normSiluConv(normOut, convOut, h, script)); // (B, 3, f·h, f·w)
       return chain.finish();
     }
   }

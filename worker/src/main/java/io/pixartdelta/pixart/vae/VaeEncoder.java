@@ -2,13 +2,15 @@ package io.pixartdelta.pixart.vae;
 
 import ai.djl.ndarray.NDArray;
 import io.pixartdelta.pixart.nn.Kernels;
+import io.pixartdelta.pixart.nn.torchscript.VaeBlockScript;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The encoder (spec §6.4): {@code conv_in} → down blocks → mid block → GroupNorm → SiLU → {@code
  * conv_out} with 2·L channels (mean and log-variance, L latent channels). Shapes: B batch, H×W
- * image size, f the downscale factor (8).
+ * image size, f the downscale factor (8). With a {@link VaeBlockScript} each block (down, mid,
+ * output head) is one native call.
  */
 final class VaeEncoder {
   private final ConvLayer convIn;
@@ -16,8 +18,10 @@ final class VaeEncoder {
   private final MidBlock mid;
   private final GroupNormLayer normOut;
   private final ConvLayer convOut;
+  private final VaeBlockScript script; // null: op by op
 
-  VaeEncoder(VaeParams p, VaeConfig cfg, Kernels kernels, int queryChunk) {
+  VaeEncoder(VaeParams p, VaeConfig cfg, Kernels kernels, VaeBlockScript script, int queryChunk) {
+    this.script = script;
     List<Integer> widths = cfg.blockOutChannels();
     int groups = cfg.normNumGroups();
     convIn = ConvLayer.same3x3(p, "encoder.conv_in", cfg.inChannels(), widths.get(0));
@@ -35,12 +39,20 @@ final class VaeEncoder {
               cfg.layersPerBlock(),
               !last,
               groups,
-              kernels));
+              kernels,
+              script));
     }
     int c = cfg.midChannels();
     mid =
         new MidBlock(
-            p, "encoder.mid_block", c, groups, cfg.midBlockAddAttention(), kernels, queryChunk);
+            p,
+            "encoder.mid_block",
+            c,
+            groups,
+            cfg.midBlockAddAttention(),
+            kernels,
+            script,
+            queryChunk);
     normOut = new GroupNormLayer(p, "encoder.conv_norm_out", c, groups, kernels);
     convOut = ConvLayer.same3x3(p, "encoder.conv_out", c, 2 * cfg.latentChannels());
   }
@@ -58,7 +70,7 @@ final class VaeEncoder {
       }
       chain.then(mid::forward); // (B, C, H/f, W/f)
       tap.record("encoder.mid_block", chain.current());
-      chain.then(h -> VaeOps.normSiluConv(normOut, convOut, h)); // (B, 2L, H/f, W/f)
+      chain.then(h -> VaeOps.normSiluConv(normOut, convOut, h, script)); // (B, 2L, H/f, W/f)
       tap.record("encoder.conv_out", chain.current());
       return chain.finish();
     }

@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import io.pixartdelta.pixart.nn.torchscript.VaeBlockScript;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Parameter-free pieces of the VAE. Shapes: B batch, C channels, H×W spatial size. Every method
@@ -65,6 +68,25 @@ final class VaeOps {
       }
       return scope.ret(conv.forward(h)); // (B, O, H, W)
     }
+  }
+
+  /**
+   * {@link #normSiluConv(GroupNormLayer, ConvLayer, NDArray)} as one scripted call when {@code
+   * script} is not null (3×3 padding-1 convolutions only: the output heads).
+   *
+   * @param x (B, I, H, W)
+   * @return (B, O, H, W)
+   */
+  static NDArray normSiluConv(
+      GroupNormLayer norm, ConvLayer conv, NDArray x, VaeBlockScript script) {
+    if (script == null) {
+      return normSiluConv(norm, conv, x);
+    }
+    List<NDArray> p = new ArrayList<>(4);
+    norm.appendTo(p);
+    conv.appendTo(p);
+    return script.normSiluConv(
+        x, norm.groups(), GroupNormLayer.EPS, p.get(0), p.get(1), p.get(2), p.get(3));
   }
 
   /**
