@@ -1,0 +1,60 @@
+package io.pixartdelta.pixart.text;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Symmetric per-row int8 weight quantization: for each row r of a (rows, cols) matrix (the output
+ * channels of a linear's (out, in) weight, or the entries of an embedding table), {@code scale[r] =
+ * max|w[r]| / 127} (1 for an all-zero row, so nothing divides by zero) and {@code q = round(w /
+ * scale)} clamped to [−127, 127]. Dequantization is {@code q · scale}; its error per element is at
+ * most {@code scale / 2}.
+ */
+public final class Int8Rows {
+  /** Largest quantized magnitude; −128 is left unused so the range is symmetric. */
+  public static final float LEVELS = 127f;
+
+  private Int8Rows() {}
+
+  /**
+   * A quantized matrix.
+   *
+   * @param values (rows, cols) INT8
+   * @param scales (rows, 1) per-row scales, broadcastable against {@code values}
+   */
+  public record Quantized(NDArray values, NDArray scales) {}
+
+  /**
+   * Quantizes {@code w} (rows, cols), any float type; the results live in {@code w}'s manager.
+   *
+   * @param scaleType storage type of the scales (fp32, or the compute type of the layer)
+   */
+  public static Quantized quantize(NDArray w, DataType scaleType) {
+    Shape shape = w.getShape();
+    if (shape.dimension() != 2) {
+      throw new IllegalArgumentException("expected a (rows, cols) matrix, got " + shape);
+    }
+    NDArray w32 = w.toType(DataType.FLOAT32, false); // (rows, cols)
+    NDArray absMax = w32.abs().max(new int[] {1}, true); // (rows, 1)
+    // Zero rows: scale 0 + 1 = 1, and every q is 0.
+    NDArray scale = absMax.div(LEVELS).add(absMax.eq(0f).toType(DataType.FLOAT32, false));
+    NDArray q = w32.div(scale).round().clip(-LEVELS, LEVELS).toType(DataType.INT8, false);
+    return new Quantized(q, scale.toType(scaleType, false));
+  }
+
+  /**
+   * {@code values · scales} in {@code type}, created in {@code scope} (never in the weights' capped
+   * manager): the scale-type row factors multiply the values cast to {@code type}.
+   *
+   * @param values (rows, cols) INT8
+   * @param scales (rows, 1) in {@code type}
+   * @return (rows, cols) in {@code type}, attached to {@code scope}
+   */
+  public static NDArray dequantize(NDArray values, NDArray scales, DataType type, NDManager scope) {
+    // The one (1, 1) factor puts a scope array first, so the result is owned by the scope; libtorch
+    // promotes int8 × float to the float type.
+    return scope.ones(new Shape(1, 1), type).mul(values).mul(scales); // (rows, cols)
+  }
+}
