@@ -521,6 +521,25 @@ public final class T5Encoder implements AutoCloseable {
     return deviceBytes(weights);
   }
 
+  /**
+   * Bytes a T5 encoder with {@code config}'s sizes occupies on the device with compute type {@code
+   * dtype} and {@code storage}, from the {@link #weightSpec} shapes: what {@link #deviceBytes()}
+   * reports once loaded (for budgets computed before loading anything).
+   */
+  public static long weightBytes(T5Config config, DataType dtype, T5WeightStorage storage) {
+    long total = 0;
+    for (Map.Entry<String, Shape> e : weightSpec(config).expected().entrySet()) {
+      Shape shape = e.getValue();
+      long typeBytes = parameterType(e.getKey(), dtype).getNumOfBytes();
+      if (storage == T5WeightStorage.INT8 && isQuantized(e.getKey())) {
+        total += shape.size() + shape.get(0) * typeBytes; // int8 values + one scale per row
+      } else {
+        total += shape.size() * typeBytes;
+      }
+    }
+    return total;
+  }
+
   /** Bytes occupied by {@code weights}' arrays: element count × element size. */
   static long deviceBytes(Weights weights) {
     long total = 0;

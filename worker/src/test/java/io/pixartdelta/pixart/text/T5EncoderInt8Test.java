@@ -95,6 +95,8 @@ class T5EncoderInt8Test {
         full.deviceBytes(), int8.deviceBytes(), ratio);
     // 32-wide rows pay 4 scale bytes per 32 int8 bytes: (32 + 4) / 128 ≈ 0.28, plus fp32 norms.
     assertThat(ratio).isLessThan(0.30);
+    assertThat(int8.deviceBytes())
+        .isEqualTo(T5Encoder.weightBytes(int8.config(), DataType.FLOAT32, T5WeightStorage.INT8));
     assertThat(full.deviceBytes())
         .isEqualTo(
             T5Encoder.weightSpec(full.config()).expected().values().stream()
