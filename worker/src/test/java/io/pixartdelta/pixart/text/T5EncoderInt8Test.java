@@ -151,6 +151,21 @@ class T5EncoderInt8Test {
           TextFixtures.tolerance(TextFixtures.fixtureCase(CASE), "outputs", "last_hidden_state");
       float[] fused = encode(fusedFull, m);
       Parity.assertAllClose(fused, reference.toFloatArray(), tol[0], tol[1]);
+      // Every block's residual output too, through the probe the op-by-op tests use.
+      com.fasterxml.jackson.databind.JsonNode c = TextFixtures.fixtureCase(CASE);
+      java.util.Map<String, float[]> seen = new java.util.HashMap<>();
+      fusedFull
+          .encode(
+              Fixtures.array(m, CASE + "/input_ids.npy"),
+              Fixtures.array(m, CASE + "/attention_mask.npy"),
+              (name, value) -> seen.put(name, value.toFloatArray()))
+          .close();
+      assertThat(seen).containsKeys("encoder.block.0", "encoder.block.1");
+      for (String name : seen.keySet()) {
+        double[] t = TextFixtures.tolerance(c, "intermediates", name);
+        String file = c.get("intermediates").get(name).get("file").asText();
+        Parity.assertAllClose(seen.get(name), Fixtures.array(m, file).toFloatArray(), t[0], t[1]);
+      }
       Parity.assertAllClose(encode(fusedInt8, m), encode(int8, m), 1e-5, 1e-5);
     }
   }
