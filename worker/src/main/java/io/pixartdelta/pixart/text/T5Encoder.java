@@ -83,18 +83,18 @@ public final class T5Encoder implements AutoCloseable {
    */
   private record BlockWeights(
       NDArray attentionNorm, // (D)
-      Linear8 q, // (H·d, D)
-      Linear8 k, // (H·d, D)
-      Linear8 v, // (H·d, D)
-      Linear8 o, // (D, H·d)
+      LinearWeight q, // (H·d, D)
+      LinearWeight k, // (H·d, D)
+      LinearWeight v, // (H·d, D)
+      LinearWeight o, // (D, H·d)
       NDArray feedForwardNorm, // (D)
-      Linear8 wi0, // (F, D) gate branch
-      Linear8 wi1, // (F, D) linear branch
-      Linear8 wo, // (D, F)
+      LinearWeight wi0, // (F, D) gate branch
+      LinearWeight wi1, // (F, D) linear branch
+      LinearWeight wo, // (D, F)
       List<NDArray> scriptParameters) {} // T5BlockScript order
 
   /** A linear's weight (rows, cols) and, when stored as int8, its (rows, 1) scales. */
-  private record Linear8(NDArray weight, NDArray scale) {
+  private record LinearWeight(NDArray weight, NDArray scale) {
     /** The weight in {@code type}: itself, or dequantized into {@code scope}. */
     NDArray resolve(DataType type, NDManager scope) {
       return scale == null ? weight : Int8Rows.dequantize(weight, scale, type, scope);
@@ -155,8 +155,8 @@ public final class T5Encoder implements AutoCloseable {
     return weights.has(scale) ? weights.get(scale) : null;
   }
 
-  private Linear8 linear(String name) {
-    return new Linear8(weights.get(name), scaleOf(name));
+  private LinearWeight linear(String name) {
+    return new LinearWeight(weights.get(name), scaleOf(name));
   }
 
   /**
@@ -439,7 +439,7 @@ public final class T5Encoder implements AutoCloseable {
   }
 
   /** {@code x · Wᵀ} with W in {@code type} (dequantized into {@code scope} when int8). */
-  private static NDArray project(NDArray x, Linear8 w, DataType type, NDManager scope) {
+  private static NDArray project(NDArray x, LinearWeight w, DataType type, NDManager scope) {
     return Linear.linear(x, w.resolve(type, scope)).singletonOrThrow();
   }
 
