@@ -36,11 +36,24 @@ public final class Int8Rows {
     if (shape.dimension() != 2) {
       throw new IllegalArgumentException("expected a (rows, cols) matrix, got " + shape);
     }
+    // Full-size temporaries are closed as soon as they are used: on a GPU this runs while loading,
+    // and T5-XXL's embedding table alone is 0.5 GiB in fp32.
     NDArray w32 = w.toType(DataType.FLOAT32, false); // (rows, cols)
-    NDArray absMax = w32.abs().max(new int[] {1}, true); // (rows, 1)
+    NDArray abs = w32.abs(); // (rows, cols)
+    NDArray absMax = abs.max(new int[] {1}, true); // (rows, 1)
+    abs.close();
     // Zero rows: scale 0 + 1 = 1, and every q is 0.
     NDArray scale = absMax.div(LEVELS).add(absMax.eq(0f).toType(DataType.FLOAT32, false));
-    NDArray q = w32.div(scale).round().clip(-LEVELS, LEVELS).toType(DataType.INT8, false);
+    NDArray ratio = w32.div(scale); // (rows, cols)
+    if (w32 != w) {
+      w32.close();
+    }
+    NDArray rounded = ratio.round();
+    ratio.close();
+    NDArray clipped = rounded.clip(-LEVELS, LEVELS);
+    rounded.close();
+    NDArray q = clipped.toType(DataType.INT8, false); // (rows, cols)
+    clipped.close();
     return new Quantized(q, scale.toType(scaleType, false));
   }
 
