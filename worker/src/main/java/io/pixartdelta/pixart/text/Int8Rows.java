@@ -66,8 +66,10 @@ public final class Int8Rows {
    * @return (rows, cols) in {@code type}, attached to {@code scope}
    */
   public static NDArray dequantize(NDArray values, NDArray scales, DataType type, NDManager scope) {
-    // The one (1, 1) factor puts a scope array first, so the result is owned by the scope; libtorch
-    // promotes int8 × float to the float type.
-    return scope.ones(new Shape(1, 1), type).mul(values).mul(scales); // (rows, cols)
+    // A scope-owned copy of the small scales goes first, so the result is owned by the scope (a
+    // weight-first op would attach to the capped weights manager); libtorch promotes int8 × float
+    // to the float type, so this is one pass over the (rows, cols) values.
+    NDArray rowScales = scope.zeros(new Shape(1, 1), type).add(scales); // (rows, 1)
+    return rowScales.mul(values); // (rows, cols)
   }
 }
