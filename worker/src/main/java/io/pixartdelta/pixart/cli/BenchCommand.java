@@ -13,6 +13,7 @@ import io.pixartdelta.pixart.schedulers.LcmConfig;
 import io.pixartdelta.pixart.text.T5Config;
 import io.pixartdelta.pixart.text.T5Encoder;
 import io.pixartdelta.pixart.text.T5Tokenizer;
+import io.pixartdelta.pixart.text.T5WeightStorage;
 import io.pixartdelta.pixart.tools.RandomWeights;
 import io.pixartdelta.pixart.transformer.PixArtConfig;
 import io.pixartdelta.pixart.transformer.PixArtTransformer;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -109,6 +111,13 @@ public final class BenchCommand implements Callable<Integer> {
   KernelChoice kernels;
 
   @Option(
+      names = "--t5-int8",
+      description =
+          "8 GB mode: keep T5's linears and embedding as int8 with per-row scales, quantized"
+              + " while loading the checkpoint (about a quarter of the fp32 bytes).")
+  boolean t5Int8;
+
+  @Option(
       names = "--png-level",
       defaultValue = "" + ImageEncoder.DEFAULT_PNG_LEVEL,
       description = "PNG deflate level for the encode stage.")
@@ -120,7 +129,10 @@ public final class BenchCommand implements Callable<Integer> {
     Device dev = Devices.parse(device);
     Kernels k = kernels.create(dev);
     // The prompt cache would hide T5 after warm-up: benchmarks encode every prompt.
-    PipelineOptions options = PipelineOptions.forDevice(dev, k).withPromptCacheSize(0);
+    PipelineOptions options =
+        PipelineOptions.forDevice(dev, k)
+            .withPromptCacheSize(0)
+            .withT5Weights(t5Int8 ? T5WeightStorage.INT8 : T5WeightStorage.FULL);
     long loadStart = System.nanoTime();
     try (PixArtPipeline pipeline = open(options);
         PeakMemory memory = new PeakMemory(dev)) {
@@ -135,6 +147,7 @@ public final class BenchCommand implements Callable<Integer> {
           size,
           steps,
           (System.nanoTime() - loadStart) / 1_000_000);
+      w.println(weightLine(pipeline.weightBytes(), options.t5Weights()));
       w.println(
           "| batch | T5 ms | step ms | denoise ms | VAE decode ms | encode ms/img | total ms/img"
               + " | images/s | peak memory |");
@@ -201,6 +214,25 @@ public final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** {@code # weights on device: text_encoder 4.44 GiB (INT8), transformer ..., total ...}. */
+  static String weightLine(Map<String, Long> bytes, T5WeightStorage t5) {
+    StringBuilder line = new StringBuilder("# weights on device:");
+    long total = 0;
+    for (Map.Entry<String, Long> e : bytes.entrySet()) {
+      line.append(String.format(Locale.ROOT, " %s %.3f GiB", e.getKey(), gib(e.getValue())));
+      if (e.getKey().equals("text_encoder")) {
+        line.append(" (").append(t5).append(')');
+      }
+      line.append(',');
+      total += e.getValue();
+    }
+    return line.append(String.format(Locale.ROOT, " total %.3f GiB", gib(total))).toString();
+  }
+
+  private static double gib(long bytes) {
+    return bytes / (double) (1L << 30);
+  }
+
   private PixArtPipeline open(PipelineOptions options) throws IOException {
     if (weights.random == null) {
       return ModelSource.load(weights.model, options);
@@ -236,7 +268,8 @@ public final class BenchCommand implements Callable<Integer> {
             new RandomWeights(T5Encoder.weightSpec(t5), "random T5"),
             dev,
             options.dtype(),
-            options.kernels());
+            options.kernels(),
+            options.t5Weights());
     PixArtTransformer transformer =
         PixArtTransformer.fromSource(
             dit,

@@ -16,6 +16,7 @@ import io.pixartdelta.pixart.pipeline.PipelineOptions;
 import io.pixartdelta.pixart.pipeline.PixArtPipeline;
 import io.pixartdelta.pixart.pipeline.Sampler;
 import io.pixartdelta.pixart.schedulers.TimestepRule;
+import io.pixartdelta.pixart.text.T5WeightStorage;
 import io.pixartdelta.pixart.weights.Npy;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -98,6 +99,13 @@ public final class RenderCommand implements Callable<Integer> {
   KernelChoice kernels;
 
   @Option(
+      names = "--t5-int8",
+      description =
+          "8 GB mode: keep T5's linears and embedding as int8 with per-row scales, quantized"
+              + " while loading the checkpoint (about a quarter of the fp32 bytes).")
+  boolean t5Int8;
+
+  @Option(
       names = "--timestep-rule",
       defaultValue = "DIFFUSERS",
       description = "LCM timesteps: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
@@ -159,7 +167,9 @@ public final class RenderCommand implements Callable<Integer> {
     PrintWriter w = spec.commandLine().getOut();
     Device dev = Devices.parse(device);
     PipelineOptions options =
-        PipelineOptions.forDevice(dev, kernels.create(dev)).withTimestepRule(timestepRule);
+        PipelineOptions.forDevice(dev, kernels.create(dev))
+            .withTimestepRule(timestepRule)
+            .withT5Weights(t5Int8 ? T5WeightStorage.INT8 : T5WeightStorage.FULL);
     GenerationRequest request =
         new GenerationRequest(prompt, seed, width, height, !noBinning, steps, 1, null);
     Sampler s = Sampler.fromWire(sampler);

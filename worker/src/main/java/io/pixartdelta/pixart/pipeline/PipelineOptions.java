@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import io.pixartdelta.pixart.nn.Kernels;
 import io.pixartdelta.pixart.nn.NdArrayKernels;
 import io.pixartdelta.pixart.schedulers.TimestepRule;
+import io.pixartdelta.pixart.text.T5WeightStorage;
 
 /**
  * How the pipeline runs.
@@ -15,6 +16,7 @@ import io.pixartdelta.pixart.schedulers.TimestepRule;
  * @param timestepRule LCM timestep spacing (diffusers ≥ 0.24 by default)
  * @param vaeMaxBatch images decoded at once (bounds VAE memory at 1024 px)
  * @param promptCacheSize T5 embeddings kept on the host, keyed by cleaned prompt (0 disables)
+ * @param t5Weights how the T5 encoder stores its weights: {@code INT8} is the 8 GB mode
  */
 public record PipelineOptions(
     Device device,
@@ -22,10 +24,14 @@ public record PipelineOptions(
     Kernels kernels,
     TimestepRule timestepRule,
     int vaeMaxBatch,
-    int promptCacheSize) {
+    int promptCacheSize,
+    T5WeightStorage t5Weights) {
   public PipelineOptions {
     if (device == null || dtype == null || kernels == null || timestepRule == null) {
       throw new IllegalArgumentException("device, dtype, kernels and timestepRule are required");
+    }
+    if (t5Weights == null) {
+      throw new IllegalArgumentException("t5Weights is required (FULL or INT8)");
     }
     if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
       throw new IllegalArgumentException("dtype must be FLOAT32 or FLOAT16, got " + dtype);
@@ -36,6 +42,17 @@ public record PipelineOptions(
     if (promptCacheSize < 0) {
       throw new IllegalArgumentException("promptCacheSize must be ≥ 0, got " + promptCacheSize);
     }
+  }
+
+  /** Full-precision T5 weights. */
+  public PipelineOptions(
+      Device device,
+      DataType dtype,
+      Kernels kernels,
+      TimestepRule timestepRule,
+      int vaeMaxBatch,
+      int promptCacheSize) {
+    this(device, dtype, kernels, timestepRule, vaeMaxBatch, promptCacheSize, T5WeightStorage.FULL);
   }
 
   /** fp32 on the CPU with the reference kernels: what the parity tests run. */
@@ -51,18 +68,26 @@ public record PipelineOptions(
   }
 
   public PipelineOptions withKernels(Kernels k) {
-    return new PipelineOptions(device, dtype, k, timestepRule, vaeMaxBatch, promptCacheSize);
+    return new PipelineOptions(
+        device, dtype, k, timestepRule, vaeMaxBatch, promptCacheSize, t5Weights);
   }
 
   public PipelineOptions withTimestepRule(TimestepRule rule) {
-    return new PipelineOptions(device, dtype, kernels, rule, vaeMaxBatch, promptCacheSize);
+    return new PipelineOptions(
+        device, dtype, kernels, rule, vaeMaxBatch, promptCacheSize, t5Weights);
   }
 
   public PipelineOptions withVaeMaxBatch(int n) {
-    return new PipelineOptions(device, dtype, kernels, timestepRule, n, promptCacheSize);
+    return new PipelineOptions(device, dtype, kernels, timestepRule, n, promptCacheSize, t5Weights);
   }
 
   public PipelineOptions withPromptCacheSize(int n) {
-    return new PipelineOptions(device, dtype, kernels, timestepRule, vaeMaxBatch, n);
+    return new PipelineOptions(device, dtype, kernels, timestepRule, vaeMaxBatch, n, t5Weights);
+  }
+
+  /** The same options with T5 weights stored as {@code storage} ({@code INT8}: the 8 GB mode). */
+  public PipelineOptions withT5Weights(T5WeightStorage storage) {
+    return new PipelineOptions(
+        device, dtype, kernels, timestepRule, vaeMaxBatch, promptCacheSize, storage);
   }
 }

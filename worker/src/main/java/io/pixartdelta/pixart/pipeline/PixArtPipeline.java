@@ -26,12 +26,15 @@ import io.pixartdelta.pixart.text.T5Tokenizer;
 import io.pixartdelta.pixart.transformer.PixArtTransformer;
 import io.pixartdelta.pixart.vae.AutoencoderKl;
 import io.pixartdelta.pixart.weights.WeightException;
+import io.pixartdelta.pixart.weights.WeightSpec;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Text → image with PixArt-LCM (PixArt-δ): tokenizer → T5 → PixArt transformer with the LCM
@@ -109,7 +112,12 @@ public final class PixArtPipeline implements AutoCloseable {
     opened.add(tokenizer);
     try {
       T5Encoder t5 =
-          T5Encoder.load(model.textEncoder(), options.device(), options.dtype(), options.kernels());
+          T5Encoder.load(
+              model.textEncoder(),
+              options.device(),
+              options.dtype(),
+              options.kernels(),
+              options.t5Weights());
       opened.add(t5);
       PixArtTransformer transformer =
           PixArtTransformer.load(
@@ -211,6 +219,30 @@ public final class PixArtPipeline implements AutoCloseable {
   /** Identifies the weights for provenance metadata (the model folder's name). */
   public String modelId() {
     return modelId;
+  }
+
+  /**
+   * Device bytes of each component's weights, in load order: {@code text_encoder} as loaded (int8
+   * values and scales in the 8 GB mode), {@code transformer} and {@code vae} as their parameter
+   * counts × the compute type's size.
+   */
+  public Map<String, Long> weightBytes() {
+    long typeBytes = options.dtype().getNumOfBytes();
+    Map<String, Long> bytes = new LinkedHashMap<>();
+    bytes.put("text_encoder", textEncoder.deviceBytes());
+    bytes.put(
+        "transformer",
+        parameterCount(PixArtTransformer.weightSpec(transformer.config())) * typeBytes);
+    bytes.put("vae", parameterCount(AutoencoderKl.weightSpec(vae.config())) * typeBytes);
+    return bytes;
+  }
+
+  private static long parameterCount(WeightSpec spec) {
+    long n = 0;
+    for (Shape shape : spec.expected().values()) {
+      n += shape.size();
+    }
+    return n;
   }
 
   public PipelineOptions options() {

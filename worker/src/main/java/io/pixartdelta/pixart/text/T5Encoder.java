@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import io.pixartdelta.pixart.nn.Kernels;
+import io.pixartdelta.pixart.nn.torchscript.T5BlockScript;
+import io.pixartdelta.pixart.nn.torchscript.TorchScriptKernels;
 import io.pixartdelta.pixart.weights.SafetensorsFile;
 import io.pixartdelta.pixart.weights.ShardedSafetensors;
 import io.pixartdelta.pixart.weights.StrictLoader;
@@ -43,6 +45,14 @@ import java.util.function.BiConsumer;
  * output is returned in the compute type. The mask bias uses the most negative finite value of the
  * compute type, so a fused kernel taking the bias in that type never sees −∞.
  *
+ * <p>Weight storage ({@link T5WeightStorage}). With {@code INT8} the seven linears of every block
+ * and the token embedding table are kept as per-row int8 ({@link Int8Rows}) and dequantized at use,
+ * one block at a time, into the type the precision plan gives the layer (fp32 for {@code wo}); the
+ * norms and the relative-position table stay as above.
+ *
+ * <p>With {@link TorchScriptKernels} each block runs as one TorchScript call ({@link
+ * T5BlockScript}, int8 dequantization inside it); otherwise op by op through {@link Kernels}.
+ *
  * <p>Thread-safe: the weights are read-only and every call works in its own NDManager scope.
  */
 public final class T5Encoder implements AutoCloseable {
@@ -57,51 +67,96 @@ public final class T5Encoder implements AutoCloseable {
   private final Device device;
   private final DataType dtype;
   private final Kernels kernels;
-  private final NDArray shared; // (vocab, D)
+  private final T5WeightStorage storage;
+  private final T5BlockScript script; // null: op by op
+  private final NDArray shared; // (vocab, D), INT8 when quantized
+  private final NDArray sharedScale; // (vocab, 1) in the compute type; null unless INT8
   private final NDArray relativeAttentionBias; // (buckets, H)
   private final NDArray finalLayerNorm; // (D)
   private final List<BlockWeights> blocks;
   private final Map<Long, long[]> bucketTables = new ConcurrentHashMap<>(); // (Lq << 32 | Lk)
 
-  /** One encoder block's parameters; norms and {@code wo} in fp32, the rest in the compute type. */
+  /**
+   * One encoder block's parameters; norms and {@code wo} in fp32, the rest in the compute type. A
+   * quantized linear is INT8 with its (rows, 1) scales in the layer's type; a full one has a null
+   * scale.
+   */
   private record BlockWeights(
       NDArray attentionNorm, // (D)
-      NDArray q, // (H·d, D)
-      NDArray k, // (H·d, D)
-      NDArray v, // (H·d, D)
-      NDArray o, // (D, H·d)
+      LinearWeight q, // (H·d, D)
+      LinearWeight k, // (H·d, D)
+      LinearWeight v, // (H·d, D)
+      LinearWeight o, // (D, H·d)
       NDArray feedForwardNorm, // (D)
-      NDArray wi0, // (F, D) gate branch
-      NDArray wi1, // (F, D) linear branch
-      NDArray wo) {} // (D, F)
+      LinearWeight wi0, // (F, D) gate branch
+      LinearWeight wi1, // (F, D) linear branch
+      LinearWeight wo, // (D, F)
+      List<NDArray> scriptParameters) {} // T5BlockScript order
+
+  /** A linear's weight (rows, cols) and, when stored as int8, its (rows, 1) scales. */
+  private record LinearWeight(NDArray weight, NDArray scale) {
+    /** The weight in {@code type}: itself, or dequantized into {@code scope}. */
+    NDArray resolve(DataType type, NDManager scope) {
+      return scale == null ? weight : Int8Rows.dequantize(weight, scale, type, scope);
+    }
+  }
 
   private T5Encoder(
-      T5Config config, Weights weights, Device device, DataType dtype, Kernels kernels) {
+      T5Config config,
+      Weights weights,
+      Device device,
+      DataType dtype,
+      Kernels kernels,
+      T5WeightStorage storage) {
     this.config = config;
     this.weights = weights;
     this.device = device;
     this.dtype = dtype;
     this.kernels = kernels;
+    this.storage = storage;
     this.shared = weights.get("shared.weight");
+    this.sharedScale = scaleOf("shared.weight");
     this.relativeAttentionBias =
         weights.get(blockPrefix(0) + "layer.0.SelfAttention.relative_attention_bias.weight");
     this.finalLayerNorm = weights.get("encoder.final_layer_norm.weight");
     List<BlockWeights> list = new ArrayList<>();
     for (int i = 0; i < config.numLayers(); i++) {
       String p = blockPrefix(i);
+      List<String> order =
+          storage == T5WeightStorage.INT8
+              ? T5BlockScript.INT8_PARAMETERS
+              : T5BlockScript.PARAMETERS;
+      List<NDArray> scriptParameters = new ArrayList<>(order.size());
+      for (String name : order) {
+        scriptParameters.add(weights.get(p + name));
+      }
       list.add(
           new BlockWeights(
               weights.get(p + "layer.0.layer_norm.weight"),
-              weights.get(p + "layer.0.SelfAttention.q.weight"),
-              weights.get(p + "layer.0.SelfAttention.k.weight"),
-              weights.get(p + "layer.0.SelfAttention.v.weight"),
-              weights.get(p + "layer.0.SelfAttention.o.weight"),
+              linear(p + "layer.0.SelfAttention.q.weight"),
+              linear(p + "layer.0.SelfAttention.k.weight"),
+              linear(p + "layer.0.SelfAttention.v.weight"),
+              linear(p + "layer.0.SelfAttention.o.weight"),
               weights.get(p + "layer.1.layer_norm.weight"),
-              weights.get(p + "layer.1.DenseReluDense.wi_0.weight"),
-              weights.get(p + "layer.1.DenseReluDense.wi_1.weight"),
-              weights.get(p + "layer.1.DenseReluDense.wo.weight")));
+              linear(p + "layer.1.DenseReluDense.wi_0.weight"),
+              linear(p + "layer.1.DenseReluDense.wi_1.weight"),
+              linear(p + "layer.1.DenseReluDense.wo.weight"),
+              List.copyOf(scriptParameters)));
     }
     this.blocks = List.copyOf(list);
+    this.script =
+        kernels instanceof TorchScriptKernels
+            ? T5BlockScript.load(weights.manager().getDevice())
+            : null;
+  }
+
+  private NDArray scaleOf(String name) {
+    String scale = Int8WeightLoader.scaleName(name);
+    return weights.has(scale) ? weights.get(scale) : null;
+  }
+
+  private LinearWeight linear(String name) {
+    return new LinearWeight(weights.get(name), scaleOf(name));
   }
 
   /**
@@ -115,13 +170,30 @@ public final class T5Encoder implements AutoCloseable {
    */
   public static T5Encoder load(
       Path textEncoderDir, Device device, DataType dtype, Kernels kernels) {
+    return load(textEncoderDir, device, dtype, kernels, T5WeightStorage.FULL);
+  }
+
+  /**
+   * {@link #load(Path, Device, DataType, Kernels)} with a choice of weight storage; {@code INT8}
+   * quantizes the ordinary checkpoint while loading it, tensor by tensor.
+   */
+  public static T5Encoder load(
+      Path textEncoderDir,
+      Device device,
+      DataType dtype,
+      Kernels kernels,
+      T5WeightStorage storage) {
+    checkDtype(dtype);
+    T5Config config = T5Config.fromJson(textEncoderDir.resolve("config.json"));
+    try (TensorSource source = openWeights(textEncoderDir)) {
+      return fromSource(config, source, device, dtype, kernels, storage);
+    }
+  }
+
+  private static void checkDtype(DataType dtype) {
     if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16 && dtype != DataType.BFLOAT16) {
       throw new IllegalArgumentException(
           "dtype must be FLOAT32, FLOAT16 or BFLOAT16, got " + dtype);
-    }
-    T5Config config = T5Config.fromJson(textEncoderDir.resolve("config.json"));
-    try (TensorSource source = openWeights(textEncoderDir)) {
-      return fromSource(config, source, device, dtype, kernels);
     }
   }
 
@@ -131,14 +203,48 @@ public final class T5Encoder implements AutoCloseable {
    */
   public static T5Encoder fromSource(
       T5Config config, TensorSource source, Device device, DataType dtype, Kernels kernels) {
-    if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16 && dtype != DataType.BFLOAT16) {
-      throw new IllegalArgumentException(
-          "dtype must be FLOAT32, FLOAT16 or BFLOAT16, got " + dtype);
+    return fromSource(config, source, device, dtype, kernels, T5WeightStorage.FULL);
+  }
+
+  /** {@link #fromSource(T5Config, TensorSource, Device, DataType, Kernels)} with a storage. */
+  public static T5Encoder fromSource(
+      T5Config config,
+      TensorSource source,
+      Device device,
+      DataType dtype,
+      Kernels kernels,
+      T5WeightStorage storage) {
+    checkDtype(dtype);
+    if (storage == null) {
+      throw new IllegalArgumentException("storage is required");
     }
     Weights weights =
-        StrictLoader.load(
-            source, weightSpec(config), device, dtype, name -> parameterType(name, dtype));
-    return new T5Encoder(config, weights, device, dtype, kernels);
+        storage == T5WeightStorage.INT8
+            ? Int8WeightLoader.load(
+                source,
+                weightSpec(config),
+                device,
+                name -> parameterType(name, dtype),
+                T5Encoder::isQuantized)
+            : StrictLoader.load(
+                source, weightSpec(config), device, dtype, name -> parameterType(name, dtype));
+    try {
+      return new T5Encoder(config, weights, device, dtype, kernels, storage);
+    } catch (RuntimeException e) {
+      weights.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Whether {@code INT8} storage quantizes parameter {@code name}: the token embedding and the
+   * seven linears of every block (not the norms, not the small relative-position table).
+   */
+  static boolean isQuantized(String name) {
+    return name.equals("shared.weight")
+        || (name.endsWith(".weight")
+            && (name.contains(".SelfAttention.") || name.contains(".DenseReluDense."))
+            && !name.endsWith("relative_attention_bias.weight"));
   }
 
   private static TensorSource openWeights(Path dir) {
@@ -236,13 +342,16 @@ public final class T5Encoder implements AutoCloseable {
       mask.tempAttach(scope);
       NDArray tokens = ids.toDevice(device, false).toType(DataType.INT64, false); // (B, L)
       checkVocabularyRange(tokens);
-      NDArray embedded =
-          Embedding.embedding(tokens, shared, SparseFormat.DENSE).singletonOrThrow(); // (B, L, D)
+      NDArray embedded = embed(tokens); // (B, L, D)
       report(probe, "encoder.embed_tokens", embedded);
       NDArray bias = attentionBias(scope, mask, batch, length); // (B, H, L, L)
       NDArray h = embedded.toType(DataType.FLOAT32, false); // (B, L, D) fp32 residual stream
       for (int i = 0; i < blocks.size(); i++) {
-        h = block(blocks.get(i), h, bias, batch, length);
+        NDArray next = block(blocks.get(i), h, bias, batch, length); // (B, L, D)
+        if (h != embedded) {
+          h.close(); // the previous residual; keeps activations to one block's worth
+        }
+        h = next;
         report(probe, "encoder.block." + i, h);
       }
       NDArray out =
@@ -272,30 +381,66 @@ public final class T5Encoder implements AutoCloseable {
     }
   }
 
-  /** One encoder block on the fp32 residual stream {@code h} (B, L, D). */
+  /** (B, L) int64 ids → (B, L, D) embeddings in the compute type (dequantized rows for INT8). */
+  private NDArray embed(NDArray tokens) {
+    NDArray rows =
+        Embedding.embedding(tokens, shared, SparseFormat.DENSE).singletonOrThrow(); // (B, L, D)
+    if (sharedScale == null) {
+      return rows;
+    }
+    NDArray scales =
+        Embedding.embedding(tokens, sharedScale, SparseFormat.DENSE)
+            .singletonOrThrow(); // (B, L, 1)
+    return rows.toType(dtype, false).mul(scales); // (B, L, D)
+  }
+
+  /**
+   * One encoder block on the fp32 residual stream {@code h} (B, L, D), in a scope of its own so
+   * that dequantized weights and intermediates are freed before the next block.
+   *
+   * @return (B, L, D) fp32, attached to {@code h}'s manager
+   */
   private NDArray block(BlockWeights w, NDArray h, NDArray bias, int batch, int length) {
+    NDManager owner = h.getManager();
+    try (NDManager scope = owner.newSubManager()) {
+      h.tempAttach(scope);
+      NDArray out =
+          script != null
+              ? script.forward(
+                  h, bias, config.numHeads(), config.epsilon(), w.scriptParameters()) // (B, L, D)
+              : blockOpByOp(w, h, bias, batch, length, scope);
+      out.attach(owner);
+      return out;
+    }
+  }
+
+  private NDArray blockOpByOp(
+      BlockWeights w, NDArray h, NDArray bias, int batch, int length, NDManager scope) {
     int heads = config.numHeads();
     int dKv = config.dKv();
     // Self-attention sub-layer.
     NDArray a = kernels.rmsNorm(h, w.attentionNorm(), config.epsilon()).toType(dtype, false);
-    NDArray q = splitHeads(Linear.linear(a, w.q()).singletonOrThrow(), batch, length); // (B,H,L,d)
-    NDArray k = splitHeads(Linear.linear(a, w.k()).singletonOrThrow(), batch, length); // (B,H,L,d)
-    NDArray v = splitHeads(Linear.linear(a, w.v()).singletonOrThrow(), batch, length); // (B,H,L,d)
+    NDArray q = splitHeads(project(a, w.q(), dtype, scope), batch, length); // (B, H, L, d)
+    NDArray k = splitHeads(project(a, w.k(), dtype, scope), batch, length); // (B, H, L, d)
+    NDArray v = splitHeads(project(a, w.v(), dtype, scope), batch, length); // (B, H, L, d)
     NDArray context =
         kernels
             .attention(q, k, v, bias, 1f) // (B, H, L, d): T5 folds 1/√d into its weights
             .transpose(0, 2, 1, 3)
             .reshape(batch, length, (long) heads * dKv); // (B, L, H·d)
-    NDArray attended = Linear.linear(context, w.o()).singletonOrThrow(); // (B, L, D)
+    NDArray attended = project(context, w.o(), dtype, scope); // (B, L, D)
     h = h.add(attended.toType(DataType.FLOAT32, false)); // (B, L, D)
     // Gated feed-forward sub-layer: wo(gelu_tanh(wi_0·f) ⊙ wi_1·f), product and wo in fp32.
     NDArray f = kernels.rmsNorm(h, w.feedForwardNorm(), config.epsilon()).toType(dtype, false);
-    NDArray gate =
-        Linear.linear(f, w.wi0()).singletonOrThrow().toType(DataType.FLOAT32, false); // (B, L, F)
-    NDArray linear =
-        Linear.linear(f, w.wi1()).singletonOrThrow().toType(DataType.FLOAT32, false); // (B, L, F)
+    NDArray gate = project(f, w.wi0(), dtype, scope).toType(DataType.FLOAT32, false); // (B, L, F)
+    NDArray linear = project(f, w.wi1(), dtype, scope).toType(DataType.FLOAT32, false); // (B, L, F)
     NDArray hidden = kernels.geluTanh(gate).mul(linear); // (B, L, F)
-    return h.add(Linear.linear(hidden, w.wo()).singletonOrThrow()); // (B, L, D)
+    return h.add(project(hidden, w.wo(), DataType.FLOAT32, scope)); // (B, L, D)
+  }
+
+  /** {@code x · Wᵀ} with W in {@code type} (dequantized into {@code scope} when int8). */
+  private static NDArray project(NDArray x, LinearWeight w, DataType type, NDManager scope) {
+    return Linear.linear(x, w.resolve(type, scope)).singletonOrThrow();
   }
 
   /** (B, L, H·d) → (B, H, L, d). */
@@ -361,13 +506,54 @@ public final class T5Encoder implements AutoCloseable {
     return device;
   }
 
+  /** How the weights are stored. */
+  public T5WeightStorage storage() {
+    return storage;
+  }
+
   /** The loaded parameters (capped manager), for inspection and leak checks. */
   public Weights weights() {
     return weights;
   }
 
+  /** Bytes the loaded parameters occupy on the device (int8 values and their scales included). */
+  public long deviceBytes() {
+    return deviceBytes(weights);
+  }
+
+  /**
+   * Bytes a T5 encoder with {@code config}'s sizes occupies on the device with compute type {@code
+   * dtype} and {@code storage}, from the {@link #weightSpec} shapes: what {@link #deviceBytes()}
+   * reports once loaded (for budgets computed before loading anything).
+   */
+  public static long weightBytes(T5Config config, DataType dtype, T5WeightStorage storage) {
+    long total = 0;
+    for (Map.Entry<String, Shape> e : weightSpec(config).expected().entrySet()) {
+      Shape shape = e.getValue();
+      long typeBytes = parameterType(e.getKey(), dtype).getNumOfBytes();
+      if (storage == T5WeightStorage.INT8 && isQuantized(e.getKey())) {
+        total += shape.size() + shape.get(0) * typeBytes; // int8 values + one scale per row
+      } else {
+        total += shape.size() * typeBytes;
+      }
+    }
+    return total;
+  }
+
+  /** Bytes occupied by {@code weights}' arrays: element count × element size. */
+  static long deviceBytes(Weights weights) {
+    long total = 0;
+    for (NDArray a : weights.all().values()) {
+      total += a.getShape().size() * a.getDataType().getNumOfBytes();
+    }
+    return total;
+  }
+
   @Override
   public void close() {
+    if (script != null) {
+      script.close();
+    }
     weights.close();
   }
 }

@@ -123,6 +123,10 @@ public enum OptionKey {
       "",
       "ControlNet adapter: a diffusers adapter folder or PixArt-XL-2-1024-ControlNet.pth (empty: no control jobs)."),
   MODEL_HED("model.hed", "", "HED edge detector weights (ControlNetHED.pth) for control type hed."),
+  MODEL_T5_INT8(
+      "model.t5-int8",
+      "false",
+      "8 GB mode: keep T5 weights as int8 with per-row scales (quantized while loading; about a quarter of fp32)."),
 
   EMBEDDED("embedded", "false", "Start an in-process Kafka broker and S3 server and use them."),
   EMBEDDED_DATA_DIR(

@@ -194,9 +194,16 @@ public record WorkerOptions(
    * @param dtype fp32 or fp16
    * @param controlnet ControlNet adapter folder or .pth, or null
    * @param hed HED weights, or null
+   * @param t5Int8 the 8 GB mode: T5 weights as int8
    */
   public record ModelOptions(
-      String renderer, Path modelDir, String device, String dtype, Path controlnet, Path hed) {
+      String renderer,
+      Path modelDir,
+      String device,
+      String dtype,
+      Path controlnet,
+      Path hed,
+      boolean t5Int8) {
     public ModelOptions {
       requireText(OptionKey.RENDERER, renderer);
       if (device == null || !device.matches("cpu|gpu(:\\d+)?")) {
@@ -209,7 +216,7 @@ public record WorkerOptions(
 
     /** The settings handed to the renderer factory. */
     public RendererFactory.Settings rendererSettings() {
-      return new RendererFactory.Settings(modelDir, device, dtype, controlnet, hed);
+      return new RendererFactory.Settings(modelDir, device, dtype, controlnet, hed, t5Int8);
     }
   }
 
@@ -383,7 +390,8 @@ public record WorkerOptions(
             values.text(OptionKey.MODEL_DEVICE),
             values.text(OptionKey.MODEL_DTYPE),
             optionalPath(values.text(OptionKey.MODEL_CONTROLNET)),
-            optionalPath(values.text(OptionKey.MODEL_HED)));
+            optionalPath(values.text(OptionKey.MODEL_HED)),
+            values.bool(OptionKey.MODEL_T5_INT8));
     EmbeddedOptions embedded =
         new EmbeddedOptions(
             values.bool(OptionKey.EMBEDDED),

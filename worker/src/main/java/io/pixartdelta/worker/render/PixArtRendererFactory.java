@@ -8,6 +8,7 @@ import io.pixartdelta.pixart.cli.ModelSource;
 import io.pixartdelta.pixart.pipeline.PipelineOptions;
 import io.pixartdelta.pixart.pipeline.PixArtPipeline;
 import io.pixartdelta.pixart.schedulers.TimestepRule;
+import io.pixartdelta.pixart.text.T5WeightStorage;
 
 /**
  * Creates the {@link PixArtRenderer} ({@code renderer=pixart}, the default): loads the checkpoint
@@ -25,7 +26,13 @@ public final class PixArtRendererFactory implements RendererFactory {
     DataType dtype = "fp16".equals(settings.dtype()) ? DataType.FLOAT16 : DataType.FLOAT32;
     PipelineOptions options =
         new PipelineOptions(
-            device, dtype, KernelChoice.fused.create(device), TimestepRule.DIFFUSERS, 4, 256);
+            device,
+            dtype,
+            KernelChoice.fused.create(device),
+            TimestepRule.DIFFUSERS,
+            4,
+            256,
+            settings.t5Int8() ? T5WeightStorage.INT8 : T5WeightStorage.FULL);
     PixArtPipeline pipeline = ModelSource.load(settings.modelDir(), options);
     try {
       if (settings.controlnet() != null) {

@@ -26,11 +26,18 @@ public interface RendererFactory {
    * @param dtype compute precision, {@code fp32} or {@code fp16}
    * @param controlnet ControlNet adapter folder or official .pth, or null for no control jobs
    * @param hed HED detector weights, or null
+   * @param t5Int8 the 8 GB mode: T5 weights stored as int8 with per-row scales
    */
-  record Settings(Path modelDir, String device, String dtype, Path controlnet, Path hed) {
+  record Settings(
+      Path modelDir, String device, String dtype, Path controlnet, Path hed, boolean t5Int8) {
     /** Settings without a ControlNet. */
     public Settings(Path modelDir, String device, String dtype) {
-      this(modelDir, device, dtype, null, null);
+      this(modelDir, device, dtype, null, null, false);
+    }
+
+    /** Settings with full-precision T5 weights. */
+    public Settings(Path modelDir, String device, String dtype, Path controlnet, Path hed) {
+      this(modelDir, device, dtype, controlnet, hed, false);
     }
 
     public Settings {

@@ -141,6 +141,57 @@ class PixArtCliTest {
   }
 
   @Test
+  void t5Int8FlagRunsTheEightGbModeInRenderAndBench(@TempDir Path dir) throws Exception {
+    Path png = dir.resolve("int8.png");
+    run(
+        "render",
+        "--model",
+        Fixtures.tinyModel().toString(),
+        "--prompt",
+        "a red fox in the snow",
+        "--width",
+        "64",
+        "--height",
+        "64",
+        "--no-binning",
+        "--steps",
+        "1",
+        "--t5-int8",
+        "--out",
+        png.toString());
+    assertThat(ImageIO.read(png.toFile()).getWidth()).isEqualTo(64);
+    String[] bench = {
+      "bench",
+      "--random-weights",
+      "tiny",
+      "--size",
+      "64",
+      "--steps",
+      "1",
+      "--warmup",
+      "0",
+      "--iterations",
+      "1"
+    };
+    String full = run(bench);
+    String int8 = run(concat(bench, "--t5-int8"));
+    assertThat(full).contains("# weights on device: text_encoder", "(FULL)", "transformer", "vae");
+    assertThat(int8).contains("# weights on device: text_encoder", "(INT8)");
+    assertThat(int8.lines().filter(l -> l.startsWith("| 1 |"))).hasSize(1);
+  }
+
+  @Test
+  void weightLineListsEveryComponentAndTheTotal() {
+    java.util.Map<String, Long> bytes = new java.util.LinkedHashMap<>();
+    bytes.put("text_encoder", 3L << 29);
+    bytes.put("transformer", 1L << 30);
+    assertThat(BenchCommand.weightLine(bytes, io.pixartdelta.pixart.text.T5WeightStorage.INT8))
+        .isEqualTo(
+            "# weights on device: text_encoder 1.500 GiB (INT8), transformer 1.000 GiB,"
+                + " total 2.500 GiB");
+  }
+
+  @Test
   void deviceNamesParse() {
     assertThat(Devices.parse("cpu")).isEqualTo(Device.cpu());
     assertThat(Devices.parse("gpu:1")).isEqualTo(Device.gpu(1));

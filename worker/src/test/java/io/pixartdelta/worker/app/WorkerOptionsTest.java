@@ -77,6 +77,18 @@ class WorkerOptionsTest {
   }
 
   @Test
+  void t5Int8ReachesTheRendererSettingsFromTheEnvironment() {
+    assertThat(OptionKey.MODEL_T5_INT8.envName()).isEqualTo("PIXART_MODEL_T5_INT8");
+    assertThat(WorkerOptions.defaults().model().rendererSettings().t5Int8()).isFalse();
+    WorkerOptions options =
+        WorkerOptions.load(null, Map.of("PIXART_MODEL_T5_INT8", "true"), Map.of());
+    assertThat(options.model().t5Int8()).isTrue();
+    assertThat(options.model().rendererSettings().t5Int8()).isTrue();
+    assertThatThrownBy(() -> load("model.t5-int8", "maybe"))
+        .hasMessageContaining("PIXART_MODEL_T5_INT8");
+  }
+
+  @Test
   void passThroughKafkaClientPropertiesAreCollected() {
     WorkerOptions options =
         WorkerOptions.load(
