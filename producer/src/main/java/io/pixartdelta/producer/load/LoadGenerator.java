@@ -133,17 +133,19 @@ public final class LoadGenerator {
       long submitted = System.nanoTime();
       recorder.submitted(submitted);
       CompletableFuture<JobResult> future = client.submit(job);
-      future.whenComplete(
-          (result, error) -> {
-            recorder.finished(submitted, System.nanoTime(), result, error);
-            if (result != null) {
-              results.accept(result);
-            }
-            if (inFlight != null) {
-              inFlight.release();
-            }
-          });
-      futures.add(future);
+      // Wait on the recording stage, not the future: dependents of a future may run in any
+      // order, so allOf(future) could finish before the outcome is counted.
+      futures.add(
+          future.whenComplete(
+              (result, error) -> {
+                recorder.finished(submitted, System.nanoTime(), result, error);
+                if (result != null) {
+                  results.accept(result);
+                }
+                if (inFlight != null) {
+                  inFlight.release();
+                }
+              }));
       if (System.nanoTime() >= nextProgress) {
         nextProgress += progressEvery.toNanos();
         progress.accept(recorder.report());

@@ -85,13 +85,23 @@ public final class E2eBench {
    * @param warmup the warm-up's report, or null without warm-up
    * @param load the measured run's report
    * @param stages mean stage timings of the measured run's succeeded jobs
+   * @param cpuMs CPU milliseconds of this process during the measured run, by thread group, with
+   *     the key "total"
    */
   public record Result(
       WorkerOptions workerOptions,
       String modelId,
       LoadReport warmup,
       LoadReport load,
-      StageSummary stages) {
+      StageSummary stages,
+      Map<String, Double> cpuMs) {
+    public Result {
+      cpuMs =
+          cpuMs == null
+              ? Map.of()
+              : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(cpuMs));
+    }
+
     /** True when every warm-up and measured job succeeded and none was lost. */
     public boolean clean() {
       return (warmup == null || warmup.allSucceeded()) && load.allSucceeded() && load.lost() == 0;
@@ -179,6 +189,7 @@ public final class E2eBench {
         log.printf("# measuring: %s%n", settings.shape().describe());
         log.flush();
         StageAccumulator stages = new StageAccumulator();
+        CpuSplit cpu = CpuSplit.start();
         LoadReport load =
             new LoadGenerator(
                     client,
@@ -194,11 +205,12 @@ public final class E2eBench {
                             soFar.finished() - soFar.succeeded()))
                 .withResultListener(stages::add)
                 .run();
+        Map<String, Double> cpuMs = cpu.stop();
         Throwable failure = worker.failure();
         if (failure != null) {
           throw new IllegalStateException("the worker failed during the benchmark", failure);
         }
-        return new Result(options, renderer.modelId(), warmup, load, stages.summary());
+        return new Result(options, renderer.modelId(), warmup, load, stages.summary(), cpuMs);
       }
     }
   }

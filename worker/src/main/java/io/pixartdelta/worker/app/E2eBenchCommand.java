@@ -227,6 +227,31 @@ final class E2eBenchCommand implements Callable<Integer> {
         st.decodeMs(),
         st.encodeMs(),
         st.uploadMs());
+    Map<String, Double> cpu = r.cpuMs();
+    double total = cpu.getOrDefault("total", 0.0);
+    long jobs = Math.max(1, l.finished());
+    if (total > 0) {
+      int cores = Runtime.getRuntime().availableProcessors();
+      double perJob = total / jobs;
+      out.println();
+      out.printf(
+          Locale.ROOT,
+          "CPU of this process while measuring: %.0f ms = %.2f ms per job; at that cost %d idle"
+              + " cores would sustain %.0f jobs/s%n",
+          total,
+          perJob,
+          cores,
+          cores * 1000.0 / perJob);
+      out.println("| thread group | CPU ms per job | share |");
+      out.println("|---|---|---|");
+      cpu.forEach(
+          (group, ms) -> {
+            if (!"total".equals(group) && ms > 0) {
+              out.printf(
+                  Locale.ROOT, "| %s | %.2f | %.0f%% |%n", group, ms / jobs, 100 * ms / total);
+            }
+          });
+    }
     out.flush();
   }
 }
