@@ -233,7 +233,7 @@ public final class E2eBench {
                   ? OutputSpec.jpeg(null, null, OutputSpec.DEFAULT_JPEG_QUALITY)
                   : OutputSpec.DEFAULT)
           .build();
-    } catch (InvalidMessageException e) {
+    } catch (IllegalArgumentException | InvalidMessageException e) {
       throw new OptionsException("invalid benchmark job: " + e.getMessage(), e);
     }
   }
