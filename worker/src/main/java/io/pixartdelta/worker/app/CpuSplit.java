@@ -36,7 +36,10 @@ final class CpuSplit {
     return new CpuSplit();
   }
 
-  /** CPU milliseconds per group since {@link #start()}, plus "total" and "JVM (GC, JIT)". */
+  /**
+   * CPU milliseconds per group since {@link #start()}, plus "total" and the remainder no Java
+   * thread accounts for: GC and JIT threads, libtorch's native compute threads, threads that ended.
+   */
   Map<String, Double> stop() {
     Map<String, Double> ms = new LinkedHashMap<>();
     GROUPS.keySet().forEach(g -> ms.put(g, 0.0));
@@ -53,7 +56,7 @@ final class CpuSplit {
       ms.merge(group(info.getThreadName()), spent, Double::sum);
     }
     double total = (processCpuNanos() - processStart) / 1e6;
-    ms.put("JVM (GC, JIT) and ended threads", Math.max(0, total - threadSum));
+    ms.put("JVM (GC, JIT), native (libtorch) and ended threads", Math.max(0, total - threadSum));
     ms.put("total", total);
     return ms;
   }
