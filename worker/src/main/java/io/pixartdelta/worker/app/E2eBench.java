@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,10 +97,7 @@ public final class E2eBench {
       StageSummary stages,
       Map<String, Double> cpuMs) {
     public Result {
-      cpuMs =
-          cpuMs == null
-              ? Map.of()
-              : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(cpuMs));
+      cpuMs = cpuMs == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(cpuMs));
     }
 
     /** True when every warm-up and measured job succeeded and none was lost. */
