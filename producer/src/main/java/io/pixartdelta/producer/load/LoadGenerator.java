@@ -231,7 +231,9 @@ public final class LoadGenerator {
         }
       }
       double throughput;
-      if (steady > 0 && inWindow > 1) {
+      // A window much shorter than the run (a short closed loop submits its last job right after
+      // the first completions) would time one burst of batch completions: use the whole run.
+      if (steady >= elapsed / 2 && inWindow > 1) {
         throughput = inWindow / steady;
       } else {
         steady = elapsed;

@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * <p>Throughput is measured over the steady window: from the first completion (the pipeline is
  * full) to the last submission (the drain tail starts), counting the jobs that succeeded inside it.
- * Runs too short to have such a window fall back to all successes over the whole run.
+ * When that window is shorter than half the run (short runs), throughput is all successes over the
+ * whole run instead, and {@code steadySeconds} is the whole run.
  *
  * @param submitted jobs handed to the client
  * @param succeeded jobs with a SUCCEEDED status
