@@ -1,9 +1,10 @@
 package io.pixartdelta.producer.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.pixartdelta.producer.JobResult;
-import io.pixartdelta.producer.JobTimeoutException;
 import io.pixartdelta.producer.RenderClient;
+import io.pixartdelta.producer.load.LoadGenerator;
+import io.pixartdelta.producer.load.LoadReport;
+import io.pixartdelta.producer.load.LoadShape;
 import io.pixartdelta.schemas.ControlSpec;
 import io.pixartdelta.schemas.RenderJob;
 import java.io.IOException;
@@ -12,19 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,15 +28,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code loadgen}: submits jobs drawn from a weighted mix at a fixed rate for a duration, follows
- * their status and reports throughput, end-to-end latency percentiles and failures by code.
+ * {@code loadgen}: submits jobs drawn from a weighted mix at a fixed rate (or with a bounded number
+ * in flight) for a duration, follows their status and reports throughput, end-to-end latency
+ * percentiles and failures by code. The engine is {@link LoadGenerator}.
  */
 @Command(
     name = "loadgen",
     sortOptions = false,
     mixinStandardHelpOptions = true,
     description = {
-      "Submit jobs at a target rate for a duration and report throughput, latency and failures.",
+      "Submit jobs at a target rate (or N in flight) for a duration and report throughput,"
+          + " latency and failures.",
       "Latency is end to end: from submission to the terminal status event, of succeeded jobs."
     })
 final class LoadgenCommand implements Callable<Integer> {
@@ -48,12 +46,27 @@ final class LoadgenCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--rate",
-      required = true,
-      paramLabel = "JOBS_PER_S",
-      description = "Target submission rate in jobs per second (e.g. 2, 0.5).")
-  double rate;
+  /** Open loop (a fixed rate) or closed loop (a bounded number in flight). */
+  static final class Pace {
+    @Option(
+        names = "--rate",
+        required = true,
+        paramLabel = "JOBS_PER_S",
+        description = "Open loop: submit at this rate in jobs per second (e.g. 2, 0.5).")
+    Double rate;
+
+    @Option(
+        names = "--in-flight",
+        required = true,
+        paramLabel = "N",
+        description =
+            "Closed loop: submit as fast as possible with at most N unfinished jobs (finds the"
+                + " sustainable maximum).")
+    Integer inFlight;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Pace pace;
 
   @Option(
       names = "--duration",
@@ -62,6 +75,12 @@ final class LoadgenCommand implements Callable<Integer> {
       converter = DurationConverter.class,
       description = "How long to submit (e.g. 60s, 10m).")
   Duration duration;
+
+  @Option(
+      names = "--jobs",
+      paramLabel = "N",
+      description = "Stop submitting after N jobs (default: rate x duration, or no limit).")
+  Long jobs;
 
   @Option(
       names = "--mix",
@@ -110,18 +129,9 @@ final class LoadgenCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Instant now = Instant.now();
     LoadMix loadMix;
-    long total;
+    LoadShape shape;
     try {
-      if (!(rate > 0) || rate > 10_000) {
-        throw new IllegalArgumentException("--rate must be in (0, 10000], got " + rate);
-      }
-      if (duration.isNegative() || duration.isZero()) {
-        throw new IllegalArgumentException("--duration must be positive, got " + duration);
-      }
-      total = (long) Math.floor(rate * duration.toNanos() / 1e9);
-      if (total < 1) {
-        throw new IllegalArgumentException("--rate x --duration submits no job");
-      }
+      shape = shape();
       loadMix = mix == null ? LoadMix.defaults() : LoadMix.read(mix);
       validate(loadMix, now);
     } catch (IllegalArgumentException | IOException e) {
@@ -149,13 +159,38 @@ final class LoadgenCommand implements Callable<Integer> {
               t, client.uploadControlImage(t.controlFile(), t.controlType(), t.controlScale()));
         }
       }
-      return run(client, loadMix, controls, total, out, err);
+      return run(client, loadMix, controls, shape, out, err);
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException cause) {
         throw cause;
       }
       throw e;
     }
+  }
+
+  private LoadShape shape() {
+    if (jobs != null && jobs < 1) {
+      throw new IllegalArgumentException("--jobs must be positive, got " + jobs);
+    }
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("--duration must be positive, got " + duration);
+    }
+    if (pace.inFlight != null) {
+      if (pace.inFlight < 1) {
+        throw new IllegalArgumentException("--in-flight must be positive, got " + pace.inFlight);
+      }
+      return LoadShape.inFlight(pace.inFlight, duration, jobs == null ? 0 : jobs);
+    }
+    double rate = pace.rate;
+    if (!(rate > 0) || rate > LoadShape.MAX_RATE) {
+      throw new IllegalArgumentException("--rate must be in (0, 10000], got " + rate);
+    }
+    long total = (long) Math.floor(rate * duration.toNanos() / 1e9);
+    if (total < 1) {
+      throw new IllegalArgumentException("--rate x --duration submits no job");
+    }
+    // Exactly rate x duration jobs, paced; the count (not the clock) ends the run.
+    return LoadShape.fixedRate(rate, null, jobs == null ? total : Math.min(jobs, total));
   }
 
   private void validate(LoadMix loadMix, Instant now) {
@@ -186,78 +221,56 @@ final class LoadgenCommand implements Callable<Integer> {
       RenderClient client,
       LoadMix loadMix,
       Map<LoadMix.Template, ControlSpec> controls,
-      long total,
+      LoadShape shape,
       PrintWriter out,
       PrintWriter err) {
     Random random = randomSeed == null ? new Random() : new Random(randomSeed);
     String prefix = jobIdPrefix != null ? jobIdPrefix : JobIds.newPrefix("load", Instant.now());
-    Histogram latencyMs = new ConcurrentHistogram(3);
-    Tally tally = new Tally();
-    AtomicLong lastCompletion = new AtomicLong();
-    List<CompletableFuture<JobResult>> futures = new ArrayList<>();
-    long periodNanos = (long) (1e9 / rate);
-    long start = System.nanoTime();
-    long nextProgress = start + PROGRESS_EVERY.toNanos();
-    long lastSubmit = start;
-    for (long i = 0; i < total; i++) {
-      long due = start + i * periodNanos;
-      long wait;
-      while ((wait = due - System.nanoTime()) > 0) {
-        LockSupport.parkNanos(wait);
-      }
-      LoadMix.Template template = loadMix.pick(random);
-      Instant now = Instant.now();
-      RenderJob job =
-          JobTemplate.build(
-              withPrompt(template.job(), i), flags.defaults(now), prefix + "-" + (i + 1), now);
-      ControlSpec control = controls.get(template);
-      if (control != null && job.control() == null) {
-        job = job.withControl(control);
-      }
-      long submitted = System.nanoTime();
-      lastSubmit = submitted;
-      futures.add(
-          client
-              .submit(job)
-              .whenComplete(
-                  (result, error) -> {
-                    long done = System.nanoTime();
-                    lastCompletion.accumulateAndGet(done, Math::max);
-                    if (result != null) {
-                      tally.add(result);
-                      if (result.succeeded()) {
-                        latencyMs.recordValue(Math.max(0, (done - submitted) / 1_000_000));
-                      }
-                    } else if (unwrap(error) instanceof JobTimeoutException) {
-                      tally.addTimeout();
-                    } else {
-                      tally.addError();
-                    }
-                  }));
-      if (!json && System.nanoTime() >= nextProgress) {
-        nextProgress += PROGRESS_EVERY.toNanos();
-        progress(err, start, i + 1, tally);
-      }
+    LoadGenerator.JobSource source =
+        i -> {
+          LoadMix.Template template = loadMix.pick(random);
+          Instant now = Instant.now();
+          RenderJob job =
+              JobTemplate.build(
+                  withPrompt(template.job(), i), flags.defaults(now), prefix + "-" + (i + 1), now);
+          ControlSpec control = controls.get(template);
+          return control != null && job.control() == null ? job.withControl(control) : job;
+        };
+    LoadGenerator generator =
+        new LoadGenerator(
+            client,
+            shape,
+            source,
+            PROGRESS_EVERY,
+            soFar -> {
+              if (!json) {
+                progress(err, soFar);
+              }
+            });
+    LoadReport report;
+    try {
+      report = generator.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("interrupted");
+      return ExitCodes.INFRASTRUCTURE;
     }
-    CompletableFuture<?>[] all = futures.toArray(new CompletableFuture<?>[0]);
-    while (true) {
-      try {
-        CompletableFuture.allOf(all)
-            .get(PROGRESS_EVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        break;
-      } catch (java.util.concurrent.TimeoutException e) {
-        if (!json) {
-          progress(err, start, total, tally);
-        }
-      } catch (java.util.concurrent.ExecutionException e) {
-        break; // individual outcomes are in the tally
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    report(out, shape, report);
+    return exitCode(report);
+  }
+
+  /** 4 if any infrastructure error or lost job, else 3 if any timeout, else 1 if any failure. */
+  static int exitCode(LoadReport report) {
+    if (report.errors() > 0 || report.lost() > 0) {
+      return ExitCodes.INFRASTRUCTURE;
     }
-    report(out, total, tally, latencyMs, start, lastSubmit, lastCompletion.get());
-    return tally.exitCode();
+    if (report.timedOut() > 0) {
+      return ExitCodes.TIMED_OUT;
+    }
+    if (report.failed() + report.expired() > 0) {
+      return ExitCodes.FAILED;
+    }
+    return ExitCodes.OK;
   }
 
   private static ObjectNode withPrompt(ObjectNode job, long sequence) {
@@ -267,99 +280,79 @@ final class LoadgenCommand implements Callable<Integer> {
     return job.deepCopy().put("prompt", LoadMix.prompt(sequence));
   }
 
-  private static void progress(PrintWriter err, long start, long submitted, Tally tally) {
-    long elapsed = (System.nanoTime() - start) / 1_000_000_000L;
+  private static void progress(PrintWriter err, LoadReport soFar) {
     err.printf(
         Locale.ROOT,
         "t=%ds submitted=%d finished=%d succeeded=%d failed=%d timed-out=%d%n",
-        elapsed,
-        submitted,
-        tally.finished(),
-        tally.succeeded(),
-        tally.failed() + tally.expired(),
-        tally.timedOut());
+        (long) soFar.elapsedSeconds(),
+        soFar.submitted(),
+        soFar.finished(),
+        soFar.succeeded(),
+        soFar.failed() + soFar.expired(),
+        soFar.timedOut());
     err.flush();
   }
 
-  private void report(
-      PrintWriter out,
-      long total,
-      Tally tally,
-      Histogram latencyMs,
-      long start,
-      long lastSubmit,
-      long lastCompletion) {
-    double submitSeconds = Math.max(1e-9, (lastSubmit - start) / 1e9);
-    double achievedRate = total <= 1 ? rate : (total - 1) / submitSeconds;
-    double windowSeconds = Math.max(1e-9, (Math.max(lastCompletion, lastSubmit) - start) / 1e9);
-    double throughput = tally.succeeded() / windowSeconds;
-    double imagesPerSecond = tally.images() / windowSeconds;
-    long count = latencyMs.getTotalCount();
-    long p50 = count == 0 ? 0 : latencyMs.getValueAtPercentile(50);
-    long p90 = count == 0 ? 0 : latencyMs.getValueAtPercentile(90);
-    long p99 = count == 0 ? 0 : latencyMs.getValueAtPercentile(99);
-    long max = count == 0 ? 0 : latencyMs.getMaxValue();
+  private void report(PrintWriter out, LoadShape shape, LoadReport r) {
+    long count = r.succeeded();
     if (json) {
       ObjectNode node =
           JsonReporter.line("loadgen", null)
-              .put("jobs", total)
-              .put("targetRate", rate)
-              .put("achievedRate", achievedRate)
-              .put("throughputJobsPerSecond", throughput)
-              .put("throughputImagesPerSecond", imagesPerSecond)
-              .put("succeeded", tally.succeeded())
-              .put("failed", tally.failed())
-              .put("expired", tally.expired())
-              .put("timedOut", tally.timedOut())
-              .put("errors", tally.errors())
-              .put("latencyP50Ms", p50)
-              .put("latencyP90Ms", p90)
-              .put("latencyP99Ms", p99)
-              .put("latencyMaxMs", max)
-              .put("exitCode", tally.exitCode());
+              .put("jobs", r.submitted())
+              .put("targetRate", shape.ratePerSecond())
+              .put("maxInFlight", shape.maxInFlight())
+              .put("achievedRate", r.submitRate())
+              .put("throughputJobsPerSecond", r.throughput())
+              .put("steadyWindowSeconds", r.steadySeconds())
+              .put("throughputImagesPerSecond", r.imagesPerSecond())
+              .put("succeeded", r.succeeded())
+              .put("failed", r.failed())
+              .put("expired", r.expired())
+              .put("timedOut", r.timedOut())
+              .put("errors", r.errors())
+              .put("lost", r.lost())
+              .put("latencyP50Ms", r.latencyP50Ms())
+              .put("latencyP90Ms", r.latencyP90Ms())
+              .put("latencyP99Ms", r.latencyP99Ms())
+              .put("latencyMaxMs", r.latencyMaxMs())
+              .put("exitCode", exitCode(r));
       ObjectNode byCode = node.putObject("failuresByCode");
-      tally.failuresByCode().forEach(byCode::put);
+      new TreeMap<>(r.failuresByCode()).forEach(byCode::put);
       out.println(node);
     } else {
       out.printf(
           Locale.ROOT,
-          "jobs: %d submitted, target %.2f/s, achieved %.2f/s%n",
-          total,
-          rate,
-          achievedRate);
+          "jobs: %d submitted (%s), achieved %.2f/s%n",
+          r.submitted(),
+          shape.describe(),
+          r.submitRate());
       out.printf(
           Locale.ROOT,
-          "throughput: %.3f jobs/s, %.3f images/s over %.1f s%n",
-          throughput,
-          imagesPerSecond,
-          windowSeconds);
+          "throughput: %.3f jobs/s over the steady %.1f s; %.3f images/s over %.1f s%n",
+          r.throughput(),
+          r.steadySeconds(),
+          r.imagesPerSecond(),
+          r.elapsedSeconds());
       out.printf(
           Locale.ROOT,
           "latency (submit to SUCCEEDED, ms): p50 %d, p90 %d, p99 %d, max %d (n=%d)%n",
-          p50,
-          p90,
-          p99,
-          max,
+          r.latencyP50Ms(),
+          r.latencyP90Ms(),
+          r.latencyP99Ms(),
+          r.latencyMaxMs(),
           count);
       out.printf(
           Locale.ROOT,
-          "outcomes: %d succeeded, %d failed, %d expired, %d timed out, %d errors%n",
-          tally.succeeded(),
-          tally.failed(),
-          tally.expired(),
-          tally.timedOut(),
-          tally.errors());
-      Map<String, Integer> byCode = tally.failuresByCode();
+          "outcomes: %d succeeded, %d failed, %d expired, %d timed out, %d errors, %d lost%n",
+          r.succeeded(),
+          r.failed(),
+          r.expired(),
+          r.timedOut(),
+          r.errors(),
+          r.lost());
+      Map<String, Long> byCode = new TreeMap<>(r.failuresByCode());
       out.println("failures by code: " + (byCode.isEmpty() ? "none" : byCode));
     }
     out.flush();
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    Throwable cur = t;
-    while (cur instanceof CompletionException && cur.getCause() != null) {
-      cur = cur.getCause();
-    }
-    return cur;
   }
 }

@@ -195,5 +195,12 @@ class CliParsingTest {
     assertThat(cli.execute("submit", "--size", "huge", "x")).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(cli.execute("nosuchcommand")).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(cli.execute("loadgen", "--duration", "1s")).isEqualTo(ExitCodes.INVALID_INPUT);
+    // Open and closed loop exclude each other; both are checked before connecting.
+    assertThat(cli.execute("loadgen", "--rate", "1", "--in-flight", "2", "--duration", "1s"))
+        .isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(cli.execute("loadgen", "--in-flight", "0", "--duration", "1s"))
+        .isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(cli.execute("loadgen", "--in-flight", "4", "--duration", "1s", "--jobs", "0"))
+        .isEqualTo(ExitCodes.INVALID_INPUT);
   }
 }

@@ -26,7 +26,9 @@ public enum OptionKey {
       "32",
       "Jobs held locally (queued, rendering, uploading); at this level the consumer pauses its partitions (keeps polling) and resumes at half."),
   UPLOAD_THREADS(
-      "worker.upload-threads", "2", "Threads that encode and upload while the next batch renders."),
+      "worker.upload-threads",
+      "4",
+      "Threads that encode and upload (one task per job) while the next batch renders."),
   DRAIN_TIMEOUT(
       "worker.drain-timeout",
       "30s",

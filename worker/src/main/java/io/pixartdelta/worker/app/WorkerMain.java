@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       WorkerMain.Run.class,
       io.pixartdelta.pixart.cli.RenderCommand.class,
-      io.pixartdelta.pixart.cli.BenchCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class WorkerMain {
@@ -291,7 +291,7 @@ public final class WorkerMain {
       return embedded;
     }
 
-    private static RendererFactory findFactory(String name) {
+    static RendererFactory findFactory(String name) {
       List<String> available = new ArrayList<>();
       for (RendererFactory factory : ServiceLoader.load(RendererFactory.class)) {
         if (factory.name().equals(name)) {

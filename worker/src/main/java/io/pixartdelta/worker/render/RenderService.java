@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@link #submit} runs on the caller's (consumer) thread and only checks and queues;
  * one render thread forms batches and calls the {@link Renderer}; a small pool encodes and uploads
- * finished batches while the next one renders (at most {@code uploadThreads} batches wait there,
- * then the render thread blocks). Control images are loaded on a separate thread because they need
- * I/O before the job's batch key is known.
+ * the jobs of finished batches, one task per job, while the next batch renders (at most {@code
+ * uploadThreads} batches wait there, then the render thread blocks). Control images are loaded on a
+ * separate thread because they need I/O before the job's batch key is known.
  *
  * <p>Every job ends in exactly one terminal event. {@link IncomingJob#onDone()} runs only after
  * that event is acknowledged by the {@link StatusSink}, so the caller can commit the job's offset.
@@ -242,21 +242,32 @@ public final class RenderService implements AutoCloseable {
     List<RenderOutcome> outcomes = renderIsolated(items);
     LOG.debug("batch {} ({} x {}) rendered", batchId, jobs.size(), batch.key());
 
+    // One task per job, so a batch's encodes and uploads run in parallel on the pool (uploads are
+    // mostly waiting on S3); the slot (one per batch) is freed when its last job is done.
     postSlots.acquire();
-    try {
-      postExecutor.execute(
-          () -> {
-            try {
-              for (int i = 0; i < jobs.size(); i++) {
-                complete(jobs.get(i), outcomes.get(i), startedAt, batchId, jobs.size());
+    AtomicInteger left = new AtomicInteger(jobs.size());
+    for (int i = 0; i < jobs.size(); i++) {
+      PlannedJob job = jobs.get(i);
+      RenderOutcome outcome = outcomes.get(i);
+      try {
+        postExecutor.execute(
+            () -> {
+              try {
+                complete(job, outcome, startedAt, batchId, jobs.size());
+              } finally {
+                if (left.decrementAndGet() == 0) {
+                  postSlots.release();
+                }
               }
-            } finally {
-              postSlots.release();
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      postSlots.release();
-      abandoned(jobs.size());
+            });
+      } catch (RejectedExecutionException e) {
+        int notStarted = jobs.size() - i;
+        abandoned(notStarted);
+        if (left.addAndGet(-notStarted) == 0) {
+          postSlots.release();
+        }
+        break;
+      }
     }
   }
 

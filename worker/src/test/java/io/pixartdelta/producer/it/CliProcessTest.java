@@ -52,6 +52,8 @@ class CliProcessTest {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:TieredStopAtLevel=1");
+    // The CLI's own logging set-up (warnings to stderr), not the worker tests' (INFO to stdout).
+    command.add("-Dlogback.configurationFile=logback-cli.xml");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("io.pixartdelta.producer.cli.ProducerMain");
