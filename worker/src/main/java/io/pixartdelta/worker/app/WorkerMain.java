@@ -45,6 +45,11 @@ import picocli.CommandLine.Option;
 public final class WorkerMain {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerMain.class);
 
+  /** glibc settings that keep libtorch's large CPU tensors out of per-allocation mmaps. */
+  static final String CPU_ALLOCATOR_ENV =
+      "MALLOC_MMAP_THRESHOLD_=2000000000 MALLOC_TRIM_THRESHOLD_=4000000000"
+          + " MALLOC_TOP_PAD_=1000000000";
+
   /** Exit code: the worker failed while running. */
   public static final int EXIT_FAILED = 1;
 
@@ -167,6 +172,7 @@ public final class WorkerMain {
         if (options.embedded().enabled()) {
           options = startEmbedded(options, embeddedServices, out);
         }
+        hintCpuAllocator(options.model().rendererSettings().device(), System.getenv());
         Renderer renderer;
         try {
           renderer = factory.create(options.model().rendererSettings());
@@ -289,6 +295,21 @@ public final class WorkerMain {
           s3.endpoint());
       out.flush();
       return embedded;
+    }
+
+    /**
+     * On the CPU, glibc serves libtorch's large tensors from fresh mmaps and page-faults every
+     * allocation; the environment of {@link #CPU_ALLOCATOR_ENV} keeps them in the heap (3× faster
+     * tiny-model VAE decode, see BENCHMARKS.md). Only the environment at process start counts, so
+     * this can only say so.
+     */
+    static void hintCpuAllocator(String device, Map<String, String> env) {
+      if ("cpu".equals(device) && !env.containsKey("MALLOC_MMAP_THRESHOLD_")) {
+        LOG.info(
+            "rendering on the CPU: start the JVM with {} for faster large-tensor allocation"
+                + " (README, 'Running on the CPU')",
+            CPU_ALLOCATOR_ENV);
+      }
     }
 
     static RendererFactory findFactory(String name) {
