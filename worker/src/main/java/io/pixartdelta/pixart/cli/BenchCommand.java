@@ -94,8 +94,10 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--warmup",
-      defaultValue = "1",
-      description = "Warm-up iterations per batch size.")
+      defaultValue = "2",
+      description =
+          "Warm-up iterations per batch size (default ${DEFAULT-VALUE}: TorchScript's profiling"
+              + " executor specialises a script on its second call).")
   int warmup;
 
   @Option(
@@ -116,6 +118,15 @@ public final class BenchCommand implements Callable<Integer> {
           "8 GB mode: keep T5's linears and embedding as int8 with per-row scales, quantized"
               + " while loading the checkpoint (about a quarter of the fp32 bytes).")
   boolean t5Int8;
+
+  @Option(
+      names = "--vae-query-chunk",
+      paramLabel = "N",
+      description =
+          "VAE mid-block attention query rows per SDPA call (default: all on a GPU, "
+              + AutoencoderKl.DEFAULT_QUERY_CHUNK
+              + " on the CPU).")
+  Integer vaeQueryChunk;
 
   @Option(
       names = "--png-level",
@@ -149,12 +160,15 @@ public final class BenchCommand implements Callable<Integer> {
           (System.nanoTime() - loadStart) / 1_000_000);
       w.println(weightLine(pipeline.weightBytes(), options.t5Weights()));
       w.println(
-          "| batch | T5 ms | step ms | denoise ms | VAE decode ms | encode ms/img | total ms/img"
-              + " | images/s | peak memory |");
-      w.println("|---|---|---|---|---|---|---|---|---|");
+          "| batch | first call ms | T5 ms | step ms | denoise ms | VAE decode ms | to 8-bit ms/img"
+              + " | render ms/img (min / median) | images/s | PNG encode ms/img | images/s with"
+              + " serial PNG | peak memory |");
+      w.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
       ImageEncoder encoder = ImageEncoder.png(pngLevel);
       for (int batch : batches) {
+        memory.startRow();
         List<long[]> runs = new ArrayList<>();
+        long first = -1;
         for (int i = 0; i < warmup + iterations; i++) {
           List<GenerationRequest> requests = new ArrayList<>();
           for (int j = 0; j < batch; j++) {
@@ -178,6 +192,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
           }
           long end = System.nanoTime();
+          if (i == 0) {
+            first = (encStart - start) / 1_000_000;
+          }
           if (i >= warmup) {
             var t = r.timings();
             runs.add(
@@ -185,31 +202,36 @@ public final class BenchCommand implements Callable<Integer> {
                   t.textEncodeMs(),
                   t.denoiseMs(),
                   t.decodeMs(),
+                  t.postprocessMs(),
+                  (encStart - start) / 1_000_000,
                   (end - encStart) / 1_000_000,
                   (end - start) / 1_000_000
                 });
           }
         }
-        long t5 = median(runs, 0);
-        long denoise = median(runs, 1);
-        long decode = median(runs, 2);
-        long encode = median(runs, 3);
-        long total = median(runs, 4);
+        long render = median(runs, 4);
+        long encode = median(runs, 5);
         w.printf(
             Locale.ROOT,
-            "| %d | %d | %.1f | %d | %d | %.1f | %.1f | %.2f | %.2f GiB (%s) |%n",
+            "| %d | %d | %d | %.1f | %d | %d | %.1f | %.1f / %.1f | %.2f | %.1f | %.2f | %.2f GiB"
+                + " (%s) |%n",
             batch,
-            t5,
-            (double) denoise / steps,
-            denoise,
-            decode,
+            first,
+            median(runs, 0),
+            (double) median(runs, 1) / steps,
+            median(runs, 1),
+            median(runs, 2),
+            (double) median(runs, 3) / batch,
+            (double) min(runs, 4) / batch,
+            (double) render / batch,
+            batch * 1000.0 / Math.max(1, render),
             (double) encode / batch,
-            (double) total / batch,
-            batch * 1000.0 / Math.max(1, total),
+            batch * 1000.0 / Math.max(1, median(runs, 6)),
             memory.peakBytes() / (double) (1L << 30),
             memory.label());
         w.flush();
       }
+      memory.allocatorSummary().ifPresent(s -> w.println("# CUDA allocator now: " + s));
     }
     return 0;
   }
@@ -283,7 +305,9 @@ public final class BenchCommand implements Callable<Integer> {
             new RandomWeights(AutoencoderKl.weightSpec(vae), "random VAE"),
             dev,
             options.dtype(),
-            options.kernels());
+            options.kernels(),
+            vaeQueryChunk != null ? vaeQueryChunk : AutoencoderKl.queryChunkFor(dev),
+            AutoencoderKl.wholeBlocks(options.kernels()));
     return PixArtPipeline.assemble(
         "random-" + weights.random, options, tokenizer, text, transformer, autoencoder, lcm);
   }
@@ -301,6 +325,10 @@ public final class BenchCommand implements Callable<Integer> {
     file.toFile().deleteOnExit();
     dir.toFile().deleteOnExit();
     return file;
+  }
+
+  private static long min(List<long[]> runs, int column) {
+    return runs.stream().mapToLong(r -> r[column]).min().orElse(0);
   }
 
   private static long median(List<long[]> runs, int column) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.pixartdelta.pixart.nn.Scalars;
 
 /**
  * Classifier-free guidance (Ho &amp; Salimans 2022) as diffusers' PixArt pipeline applies it: the
@@ -55,7 +56,7 @@ public final class Guidance {
     try (NDManager scope = uncond.getManager().newSubManager()) {
       attach(scope, uncond, cond);
       NDArray difference = cond.sub(uncond); // (B, …)
-      return scope.ret(uncond.add(difference.mul(scale))); // (B, …)
+      return scope.ret(uncond.add(Scalars.mul(difference, scale))); // (B, …)
     }
   }
 

@@ -14,6 +14,7 @@ import io.pixartdelta.pixart.controlnet.ControlNetAdapter;
 import io.pixartdelta.pixart.controlnet.PixArtControlNetTransformer;
 import io.pixartdelta.pixart.image.ImagePostprocess;
 import io.pixartdelta.pixart.image.ResizeAndCrop;
+import io.pixartdelta.pixart.nn.Scalars;
 import io.pixartdelta.pixart.random.TorchGenerator;
 import io.pixartdelta.pixart.schedulers.DpmSolverConfig;
 import io.pixartdelta.pixart.schedulers.DpmSolverMultistepScheduler;
@@ -86,10 +87,14 @@ public final class PixArtPipeline implements AutoCloseable {
     this.transformer = transformer;
     this.vae = vae;
     this.schedulerConfig = schedulerConfig;
+    this.root = NDManager.newBaseManager(options.device());
     this.prompts =
         new PromptEncoder(
-            tokenizer, textEncoder, CaptionPreprocessor.DEFAULT, options.promptCacheSize());
-    this.root = NDManager.newBaseManager(options.device());
+            tokenizer,
+            textEncoder,
+            CaptionPreprocessor.DEFAULT,
+            options.promptCacheSize(),
+            root.newSubManager());
   }
 
   /**
@@ -300,7 +305,8 @@ public final class PixArtPipeline implements AutoCloseable {
    * the latents' manager.
    */
   public NDArray decode(NDArray latents) {
-    NDArray z = latents.div(vae.scalingFactor()).toType(options.dtype(), false); // (B, C, H, W)
+    NDArray z =
+        Scalars.div(latents, vae.scalingFactor()).toType(options.dtype(), false); // (B, C, H, W)
     NDArray image = vae.decode(z, options.vaeMaxBatch()); // (B, 3, 8H, 8W)
     return image.toType(DataType.FLOAT32, false);
   }
@@ -410,24 +416,24 @@ public final class PixArtPipeline implements AutoCloseable {
 
     // 3. Prepare latents: one generator per image, initial draw first (init_noise_sigma = 1).
     List<TorchGenerator> generators = new ArrayList<>();
-    NDList initial = new NDList();
+    int per = Math.toIntExact(one.size());
+    int images = requests.stream().mapToInt(GenerationRequest::numImages).sum();
+    float[] initial = new float[images * per];
     for (GenerationRequest r : requests) {
       for (int i = 0; i < r.numImages(); i++) {
         TorchGenerator g = new TorchGenerator(r.seed() + i);
+        int offset = generators.size() * per;
         generators.add(g);
-        float[] values;
         if (r.initialLatents() != null) {
-          int per = Math.toIntExact(one.size());
-          values = new float[per];
-          System.arraycopy(r.initialLatents(), i * per, values, 0, per);
+          System.arraycopy(r.initialLatents(), i * per, initial, offset, per);
         } else {
-          values = g.randn(one.getShape());
+          System.arraycopy(g.randn(one.getShape()), 0, initial, offset, per);
         }
-        initial.add(batch.create(values, one)); // (1, C, H, W)
       }
     }
     int b = generators.size();
-    NDArray latents = NDArrays.concat(initial, 0); // (B, C, H, W) float32
+    Shape latentShape = new Shape(b, LATENT_CHANNELS, h, w);
+    NDArray latents = batch.create(initial, latentShape); // (B, C, H, W) float32, one upload
 
     // 4. Timesteps, micro-conditions and (with guidance) the doubled [unconditional; text] batch.
     GenerationRequest head = requests.get(0);
@@ -488,7 +494,11 @@ public final class PixArtPipeline implements AutoCloseable {
     }
 
     // 5. Denoising loop: ε̂ = first C output channels (guided: uncond + s·(text − uncond)); then an
-    // LCM step with per-image noise, or a deterministic DPM-Solver++ step.
+    // LCM step with per-image noise, or a deterministic DPM-Solver++ step. The LCM noise of every
+    // step is drawn up front and uploaded once: each generator's draws keep their order, and the
+    // loop itself never waits for a host→device copy.
+    List<NDArray> stepNoise =
+        lcm ? drawStepNoise(generators, one, timesteps.length - 1, batch) : null;
     for (int k = 0; k < timesteps.length; k++) {
       NDArray t = batch.full(new Shape(rows), (float) timesteps[k]).toType(dtype, false); // (R)
       NDArray x = latents.toType(dtype, false); // (B, C, H, W)
@@ -512,14 +522,7 @@ public final class PixArtPipeline implements AutoCloseable {
       }
       SchedulerOutput step;
       if (lcm) {
-        NDArray noise = null;
-        if (k < timesteps.length - 1) {
-          NDList draws = new NDList();
-          for (TorchGenerator g : generators) {
-            draws.add(batch.create(g.randn(one.getShape()), one)); // (1, C, H, W)
-          }
-          noise = NDArrays.concat(draws, 0); // (B, C, H, W)
-        }
+        NDArray noise = k < timesteps.length - 1 ? stepNoise.get(k) : null; // (B, C, H, W)
         step = lcmScheduler.step(eps, k, latents, noise);
       } else {
         step = dpm.step(eps, k, latents);
@@ -527,6 +530,34 @@ public final class PixArtPipeline implements AutoCloseable {
       latents = step.prevSample();
     }
     return latents;
+  }
+
+  /**
+   * The re-noising draws of {@code steps} LCM steps for every image, in one host→device copy: image
+   * i's generator draws its steps in order, exactly as if it drew one tensor per step.
+   *
+   * @return {@code steps} arrays (B, C, H, W), step 0 first
+   */
+  private static List<NDArray> drawStepNoise(
+      List<TorchGenerator> generators, Shape one, int steps, NDManager batch) {
+    if (steps == 0) {
+      return List.of();
+    }
+    int per = Math.toIntExact(one.size());
+    int b = generators.size();
+    float[] all = new float[steps * b * per];
+    for (int i = 0; i < b; i++) {
+      for (int k = 0; k < steps; k++) {
+        System.arraycopy(generators.get(i).randn(one.getShape()), 0, all, (k * b + i) * per, per);
+      }
+    }
+    Shape perStep = new Shape(b, one.get(1), one.get(2), one.get(3));
+    NDArray noise = batch.create(all, new Shape(steps).addAll(perStep)); // (S, B, C, H, W)
+    List<NDArray> out = new ArrayList<>(steps);
+    for (NDArray step : noise.split(steps, 0)) {
+      out.add(step.reshape(perStep)); // (B, C, H, W)
+    }
+    return out;
   }
 
   private List<GenerationResult> postprocess(

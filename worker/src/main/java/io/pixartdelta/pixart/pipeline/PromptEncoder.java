@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.pixartdelta.pixart.text.CaptionPreprocessor;
 import io.pixartdelta.pixart.text.T5Encoder;
@@ -15,33 +14,53 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Prompt → T5 embeddings, once per distinct prompt: an LRU cache of host copies keyed by the
- * cleaned text, and one batched T5 call for all uncached prompts of a micro-batch.
+ * Prompt → T5 embeddings, once per distinct prompt: an LRU cache keyed by the cleaned text, and one
+ * batched T5 call for all uncached prompts of a micro-batch. Embeddings never leave the encoder's
+ * device: cached rows live under a manager of their own (closed on eviction), fresh rows are slices
+ * of the T5 output, and the batch is one concatenation on the device.
+ *
+ * <p>Not thread-safe: the pipeline's render thread owns it.
  */
 final class PromptEncoder {
 
   /** Embeddings (B, L, C) in the encoder's type and the mask (B, L) int64. */
   record Encoded(NDArray embeddings, NDArray mask) {}
 
-  private record Entry(float[] embedding, long[] mask) {}
+  /** One prompt: its (1, L, C) embedding on the device and its host mask. */
+  private record Entry(NDArray embedding, long[] mask) {}
 
   private final T5Tokenizer tokenizer;
   private final T5Encoder encoder;
   private final CaptionPreprocessor preprocessor;
   private final int capacity;
+  private final NDManager cacheManager;
   private final Map<String, Entry> cache;
+  private final List<NDArray> evicted = new ArrayList<>();
 
+  /**
+   * @param cacheManager owns the cached embeddings (a child of the pipeline's manager, on the
+   *     encoder's device)
+   */
   PromptEncoder(
-      T5Tokenizer tokenizer, T5Encoder encoder, CaptionPreprocessor preprocessor, int capacity) {
+      T5Tokenizer tokenizer,
+      T5Encoder encoder,
+      CaptionPreprocessor preprocessor,
+      int capacity,
+      NDManager cacheManager) {
     this.tokenizer = tokenizer;
     this.encoder = encoder;
     this.preprocessor = preprocessor;
     this.capacity = capacity;
+    this.cacheManager = cacheManager;
     this.cache =
         new LinkedHashMap<>(16, 0.75f, true) {
           @Override
           protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-            return size() > PromptEncoder.this.capacity;
+            boolean evict = size() > PromptEncoder.this.capacity;
+            if (evict) {
+              evicted.add(eldest.getValue().embedding()); // may still be a row of this batch
+            }
+            return evict;
           }
         };
   }
@@ -49,9 +68,10 @@ final class PromptEncoder {
   /** Encodes {@code prompts} (one row each, duplicates allowed) into {@code manager}. */
   Encoded encode(List<String> prompts, NDManager manager) {
     List<String> cleaned = preprocessor.apply(prompts);
-    Map<String, Entry> found = new LinkedHashMap<>();
-    List<String> missing = new ArrayList<>();
-    synchronized (cache) {
+    long length = tokenizer.maxLength();
+    try (NDManager scope = manager.newSubManager(encoder.device())) {
+      Map<String, Entry> found = new LinkedHashMap<>();
+      List<String> missing = new ArrayList<>();
       for (String text : cleaned) {
         Entry e = cache.get(text);
         if (e != null) {
@@ -60,44 +80,40 @@ final class PromptEncoder {
           missing.add(text);
         }
       }
-    }
-    long length = tokenizer.maxLength();
-    long channels = encoder.config().dModel();
-    if (!missing.isEmpty()) {
-      T5Tokenizer.Encoding enc = tokenizer.encode(missing);
-      try (NDManager scope = manager.newSubManager(encoder.device())) {
+      if (!missing.isEmpty()) {
+        T5Tokenizer.Encoding enc = tokenizer.encode(missing);
         NDArray ids = enc.idsArray(scope); // (M, L)
         NDArray mask = enc.maskArray(scope); // (M, L)
-        float[] all = encoder.encode(ids, mask).toType(DataType.FLOAT32, false).toFloatArray();
-        int per = Math.toIntExact(length * channels);
+        NDList rows = encoder.encode(ids, mask).split(missing.size(), 0); // M × (1, L, C)
         for (int i = 0; i < missing.size(); i++) {
-          float[] row = new float[per];
-          System.arraycopy(all, i * per, row, 0, per);
+          NDArray row = rows.get(i);
+          if (capacity > 0) {
+            row.attach(cacheManager);
+          }
           Entry e = new Entry(row, enc.mask()[i].clone());
           found.put(missing.get(i), e);
           if (capacity > 0) {
-            synchronized (cache) {
-              cache.put(missing.get(i), e);
-            }
+            cache.put(missing.get(i), e);
           }
         }
       }
+      NDList rows = new NDList();
+      long[] masks = new long[Math.toIntExact(cleaned.size() * length)];
+      for (int i = 0; i < cleaned.size(); i++) {
+        Entry e = found.get(cleaned.get(i));
+        rows.add(e.embedding()); // (1, L, C)
+        System.arraycopy(e.mask(), 0, masks, Math.toIntExact(i * length), (int) length);
+      }
+      NDArray embeddings = NDArrays.concat(rows, 0).toType(encoder.dtype(), false); // (B, L, C)
+      NDArray mask = manager.create(masks, new Shape(cleaned.size(), length)); // (B, L)
+      embeddings.attach(manager);
+      evicted.forEach(NDArray::close);
+      evicted.clear();
+      return new Encoded(embeddings, mask);
     }
-    NDList rows = new NDList();
-    NDList masks = new NDList();
-    for (String text : cleaned) {
-      Entry e = found.get(text);
-      rows.add(manager.create(e.embedding(), new Shape(1, length, channels))); // (1, L, C)
-      masks.add(manager.create(e.mask(), new Shape(1, length))); // (1, L)
-    }
-    NDArray embeddings = NDArrays.concat(rows, 0).toType(encoder.dtype(), false); // (B, L, C)
-    NDArray mask = NDArrays.concat(masks, 0); // (B, L)
-    return new Encoded(embeddings, mask);
   }
 
   int cachedPrompts() {
-    synchronized (cache) {
-      return cache.size();
-    }
+    return cache.size();
   }
 }

@@ -3,6 +3,7 @@ package io.pixartdelta.pixart.schedulers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.pixartdelta.pixart.nn.Scalars;
 import java.util.Arrays;
 
 /**
@@ -213,15 +214,17 @@ public final class DpmSolverMultistepScheduler {
       NDArray x0 = denoised(modelOutput, sample, s); // (B, C, H, W), input dtype
       NDArray x = toFloat32(sample); // (B, C, H, W)
       NDArray m0 = toFloat32(x0); // (B, C, H, W)
-      NDArray next = x.mul(sampleCoefficient).sub(m0.mul(denoisedCoefficient)); // (B, C, H, W)
+      NDArray next =
+          Scalars.mul(x, sampleCoefficient)
+              .sub(Scalars.mul(m0, denoisedCoefficient)); // (B, C, H, W)
       if (order == 2) {
         Level p = new Level(sigmas[stepIndex - 1]);
         float r = (s.lambda - p.lambda) / h;
-        NDArray d1 = m0.sub(toFloat32(previous)).mul(1f / r); // (B, C, H, W)
+        NDArray d1 = Scalars.mul(m0.sub(toFloat32(previous)), 1f / r); // (B, C, H, W)
         if (config.solverType() == DpmSolverConfig.SolverType.MIDPOINT) {
-          next = next.sub(d1.mul(0.5f * denoisedCoefficient));
+          next = next.sub(Scalars.mul(d1, 0.5f * denoisedCoefficient));
         } else {
-          next = next.add(d1.mul(t.alpha * (expMinusOne / h + 1f)));
+          next = next.add(Scalars.mul(d1, t.alpha * (expMinusOne / h + 1f)));
         }
       }
       if (dtype != DataType.FLOAT32) {
@@ -239,9 +242,9 @@ public final class DpmSolverMultistepScheduler {
   private NDArray denoised(NDArray modelOutput, NDArray sample, Level s) {
     switch (config.predictionType()) {
       case EPSILON:
-        return sample.sub(modelOutput.mul(s.sigma)).div(s.alpha);
+        return Scalars.div(sample.sub(Scalars.mul(modelOutput, s.sigma)), s.alpha);
       case V_PREDICTION:
-        return sample.mul(s.alpha).sub(modelOutput.mul(s.sigma));
+        return Scalars.mul(sample, s.alpha).sub(Scalars.mul(modelOutput, s.sigma));
       case SAMPLE:
         return modelOutput.duplicate();
       default:

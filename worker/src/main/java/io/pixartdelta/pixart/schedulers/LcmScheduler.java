@@ -2,6 +2,7 @@ package io.pixartdelta.pixart.schedulers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.pixartdelta.pixart.nn.Scalars;
 import java.util.Arrays;
 
 /**
@@ -175,12 +176,13 @@ public final class LcmScheduler {
           noise == null
               ? new NDArray[] {modelOutput, sample}
               : new NDArray[] {modelOutput, sample, noise});
-      NDArray x0 = sample.sub(modelOutput.mul(sqrtBeta)).div(sqrtAlpha); // (B, C, H, W)
+      NDArray x0 =
+          Scalars.div(sample.sub(Scalars.mul(modelOutput, sqrtBeta)), sqrtAlpha); // (B, C, H, W)
       if (config.clipSample()) {
         float bound = (float) config.clipSampleRange();
         x0 = x0.clip(-bound, bound);
       }
-      NDArray denoised = x0.mul(c.cOut()).add(sample.mul(c.cSkip())); // (B, C, H, W)
+      NDArray denoised = Scalars.axpby(c.cOut(), x0, c.cSkip(), sample); // (B, C, H, W)
       if (last) {
         NDArray out = scope.ret(denoised);
         return new SchedulerOutput(out, out);
@@ -188,7 +190,7 @@ public final class LcmScheduler {
       float alphaNext = alphasCumprod[ts[stepIndex + 1]];
       float sqrtAlphaNext = (float) Math.sqrt(alphaNext);
       float sqrtBetaNext = (float) Math.sqrt(1f - alphaNext);
-      NDArray prev = denoised.mul(sqrtAlphaNext).add(noise.mul(sqrtBetaNext)); // (B, C, H, W)
+      NDArray prev = Scalars.axpby(sqrtAlphaNext, denoised, sqrtBetaNext, noise); // (B, C, H, W)
       return new SchedulerOutput(scope.ret(prev), scope.ret(denoised));
     }
   }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.pixartdelta.pixart.nn.Kernels;
+import io.pixartdelta.pixart.nn.Scalars;
 import io.pixartdelta.pixart.weights.SafetensorsFile;
 import io.pixartdelta.pixart.weights.ShardedSafetensors;
 import io.pixartdelta.pixart.weights.StrictLoader;
@@ -212,11 +213,9 @@ public final class PixArtTransformer implements AutoCloseable {
       NDArray projected = captionProjection.forward(onModel(captions)); // (B, L, D)
       NDArray bias = null;
       if (captionMask != null) {
+        NDArray keep = onModel(captionMask); // (B, L) 1 = token, 0 = padding
         bias =
-            onModel(captionMask)
-                .neg()
-                .add(1f)
-                .mul(MASK_BIAS)
+            Scalars.mul(Scalars.add(keep.neg(), 1f), MASK_BIAS)
                 .reshape(b, 1, 1, captionMask.getShape().get(1)); // (B, 1, 1, L)
       }
       EmbeddedInputs result = new EmbeddedInputs(tokens, mod, cond, projected, bias, gridH, gridW);

@@ -39,6 +39,15 @@ public final class AutoencoderKl implements AutoCloseable {
   /** Attention query rows per chunk: 1024 × 16384 fp32 scores = 64 MiB per image at 1024 px. */
   public static final int DEFAULT_QUERY_CHUNK = 1024;
 
+  /**
+   * The attention query chunk for {@code device}: {@link #DEFAULT_QUERY_CHUNK} on the CPU, where
+   * SDPA materialises the scores; all queries at once on a GPU, where SDPA's fused kernels stream
+   * them and one launch replaces sixteen.
+   */
+  public static int queryChunkFor(Device device) {
+    return device.isGpu() ? Integer.MAX_VALUE : DEFAULT_QUERY_CHUNK;
+  }
+
   static final String CONFIG_FILE = "config.json";
   static final String WEIGHTS_FILE = "diffusion_pytorch_model.safetensors";
   static final String WEIGHTS_INDEX = "diffusion_pytorch_model.safetensors.index.json";
@@ -81,7 +90,7 @@ public final class AutoencoderKl implements AutoCloseable {
    * @throws WeightException if the config or the weights do not describe this model
    */
   public static AutoencoderKl load(Path vaeDir, Device device, DataType dtype, Kernels kernels) {
-    return load(vaeDir, device, dtype, kernels, DEFAULT_QUERY_CHUNK);
+    return load(vaeDir, device, dtype, kernels, queryChunkFor(device));
   }
 
   /**
@@ -91,7 +100,7 @@ public final class AutoencoderKl implements AutoCloseable {
   public static AutoencoderKl fromSource(
       VaeConfig config, TensorSource source, Device device, DataType dtype, Kernels kernels) {
     return fromSource(
-        config, source, device, dtype, kernels, DEFAULT_QUERY_CHUNK, wholeBlocks(kernels));
+        config, source, device, dtype, kernels, queryChunkFor(device), wholeBlocks(kernels));
   }
 
   /**
@@ -99,7 +108,7 @@ public final class AutoencoderKl implements AutoCloseable {
    * chunk, and whole-block scripts on or off (off with TorchScript kernels: op by op through the
    * fused kernels, for comparisons).
    */
-  static AutoencoderKl fromSource(
+  public static AutoencoderKl fromSource(
       VaeConfig config,
       TensorSource source,
       Device device,
@@ -141,7 +150,7 @@ public final class AutoencoderKl implements AutoCloseable {
   }
 
   /** The TorchScript backend runs whole blocks; any other runs op by op. */
-  private static boolean wholeBlocks(Kernels kernels) {
+  public static boolean wholeBlocks(Kernels kernels) {
     return kernels instanceof TorchScriptKernels;
   }
 

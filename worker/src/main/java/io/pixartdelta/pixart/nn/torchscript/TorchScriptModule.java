@@ -45,6 +45,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * EngineException}.
  */
 public final class TorchScriptModule implements AutoCloseable {
+  /**
+   * DJL's documented switch for TorchScript's graph executor ({@code
+   * -Dai.djl.pytorch.graph_optimizer}, default true), honoured for the project's scripts too: off,
+   * each script runs without the profiling executor's per-shape specialisation (no compile stall on
+   * the first calls of a new shape, no fusion).
+   */
+  static final boolean GRAPH_OPTIMIZER =
+      !"false".equalsIgnoreCase(System.getProperty("ai.djl.pytorch.graph_optimizer", "true"));
+
   private final String className;
   private final NDManager manager; // owns the native module
   private final PtSymbolBlock block;
@@ -214,6 +223,8 @@ public final class TorchScriptModule implements AutoCloseable {
       for (int i = 0; i < args.length; i++) {
         inputs[i] = toIValue(method, i, args[i]);
       }
+      // libtorch keeps this switch per thread; DJL applies its property only to its own forward().
+      JniUtils.setGraphExecutorOptimize(GRAPH_OPTIMIZER);
       return IValueUtils.runMethod(block, method, inputs);
     } finally {
       for (IValue input : inputs) {
