@@ -144,6 +144,13 @@ public enum OptionKey {
    */
   public static final String KAFKA_CLIENT_PREFIX = "kafka.client.";
 
+  /**
+   * Environment form of {@link #KAFKA_CLIENT_PREFIX}: {@code PIXART_KAFKA_CLIENT_SASL_MECHANISM}
+   * sets {@code kafka.client.sasl.mechanism}. Kafka's property names are lower-case words joined by
+   * dots, so underscores map back to dots; a property outside that form needs the config file.
+   */
+  public static final String KAFKA_CLIENT_ENV_PREFIX = envNameOf(KAFKA_CLIENT_PREFIX);
+
   private final String key;
   private final String defaultValue;
   private final String description;
@@ -184,6 +191,31 @@ public enum OptionKey {
       }
     }
     return null;
+  }
+
+  /**
+   * The {@code kafka.client.*} key of a {@link #KAFKA_CLIENT_ENV_PREFIX} variable, or null for any
+   * other variable.
+   *
+   * @throws OptionsException for the bare prefix or characters no Kafka property name has
+   */
+  static String kafkaClientKeyOfEnv(String variable) {
+    if (!variable.startsWith(KAFKA_CLIENT_ENV_PREFIX)) {
+      return null;
+    }
+    String property = variable.substring(KAFKA_CLIENT_ENV_PREFIX.length());
+    if (!property.matches("[A-Z0-9]+(_[A-Z0-9]+)*")) {
+      throw new OptionsException(
+          "environment variable "
+              + variable
+              + " must be "
+              + KAFKA_CLIENT_ENV_PREFIX
+              + " followed by a Kafka client property in upper case with '_' for '.',"
+              + " e.g. "
+              + KAFKA_CLIENT_ENV_PREFIX
+              + "SECURITY_PROTOCOL");
+    }
+    return KAFKA_CLIENT_PREFIX + property.toLowerCase(Locale.ROOT).replace('_', '.');
   }
 
   static String envNameOf(String key) {

@@ -29,9 +29,10 @@ import java.util.regex.Pattern;
  * Every setting of the worker, validated, immutable.
  *
  * <p>Built by {@link #load} from, in increasing precedence: the defaults of {@link OptionKey}, an
- * optional properties file, {@code PIXART_*} environment variables and command-line overrides.
- * Unknown keys in the file or the overrides are errors (typos should not pass silently); so are
- * malformed values, with a message naming the option.
+ * optional properties file, {@code PIXART_*} environment variables (Kafka client properties as
+ * {@code PIXART_KAFKA_CLIENT_*}, see {@link OptionKey#KAFKA_CLIENT_ENV_PREFIX}) and command-line
+ * overrides. Unknown keys in the file or the overrides are errors (typos should not pass silently);
+ * so are malformed values, with a message naming the option.
  *
  * @param workerId worker id in status events and metadata
  * @param kafka Kafka connection and topics
@@ -262,6 +263,12 @@ public record WorkerOptions(
       String value = environment.get(option.envName());
       if (value != null) {
         values.put(option.key(), value.trim());
+      }
+    }
+    for (Map.Entry<String, String> variable : new TreeMap<>(environment).entrySet()) {
+      String clientKey = OptionKey.kafkaClientKeyOfEnv(variable.getKey());
+      if (clientKey != null) {
+        values.put(clientKey, variable.getValue().trim());
       }
     }
     putChecked(values, overrides, "command line");
