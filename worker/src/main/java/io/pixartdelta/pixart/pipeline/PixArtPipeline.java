@@ -264,12 +264,15 @@ public final class PixArtPipeline implements AutoCloseable {
     // 1. Check inputs: one shape for the whole batch, before touching the device.
     AspectRatioBins.Bin size = checkInputs(requests);
     try (NDManager batch = root.newSubManager()) {
-      // 2. Encode prompts (T5 once per distinct prompt).
+      // 2. Encode prompts (T5 once per distinct prompt); 3. draw the initial latents on the host
+      // while T5 runs on the device.
       long t0 = System.nanoTime();
       PromptEncoder.Encoded text = encodePrompts(requests, batch);
+      InitialNoise noise = InitialNoise.draw(requests, latentShape(size));
+      waitFor(text.embeddings());
       long t1 = System.nanoTime();
-      // 3-5. Prepare latents, denoise.
-      NDArray latents = denoise(requests, size, text, batch); // (B, C, H, W)
+      // 4-5. Denoise.
+      NDArray latents = denoise(requests, size, text, noise, batch); // (B, C, H, W)
       waitFor(latents);
       long t2 = System.nanoTime();
       // 6. Decode latents / scaling factor with the VAE.
@@ -293,7 +296,8 @@ public final class PixArtPipeline implements AutoCloseable {
     AspectRatioBins.Bin size = checkInputs(requests);
     try (NDManager batch = root.newSubManager()) {
       PromptEncoder.Encoded text = encodePrompts(requests, batch);
-      NDArray latents = denoise(requests, size, text, batch);
+      InitialNoise noise = InitialNoise.draw(requests, latentShape(size));
+      NDArray latents = denoise(requests, size, text, noise, batch);
       NDArray out = latents.toType(DataType.FLOAT32, true);
       out.attach(manager);
       return out;
@@ -405,35 +409,21 @@ public final class PixArtPipeline implements AutoCloseable {
     return prompts.encode(rows, batch);
   }
 
+  /** One image's latent shape (1, C, H/8, W/8) at render size {@code size}. */
+  private static Shape latentShape(AspectRatioBins.Bin size) {
+    return new Shape(1, LATENT_CHANNELS, size.height() / VAE_SCALE, size.width() / VAE_SCALE);
+  }
+
   private NDArray denoise(
       List<GenerationRequest> requests,
       AspectRatioBins.Bin size,
       PromptEncoder.Encoded text,
+      InitialNoise noise,
       NDManager batch) {
-    int h = size.height() / VAE_SCALE;
-    int w = size.width() / VAE_SCALE;
-    Shape one = new Shape(1, LATENT_CHANNELS, h, w);
-
-    // 3. Prepare latents: one generator per image, initial draw first (init_noise_sigma = 1).
-    List<TorchGenerator> generators = new ArrayList<>();
-    int per = Math.toIntExact(one.size());
-    int images = requests.stream().mapToInt(GenerationRequest::numImages).sum();
-    float[] initial = new float[images * per];
-    for (GenerationRequest r : requests) {
-      for (int i = 0; i < r.numImages(); i++) {
-        TorchGenerator g = new TorchGenerator(r.seed() + i);
-        int offset = generators.size() * per;
-        generators.add(g);
-        if (r.initialLatents() != null) {
-          System.arraycopy(r.initialLatents(), i * per, initial, offset, per);
-        } else {
-          System.arraycopy(g.randn(one.getShape()), 0, initial, offset, per);
-        }
-      }
-    }
+    Shape one = latentShape(size);
+    List<TorchGenerator> generators = noise.generators();
     int b = generators.size();
-    Shape latentShape = new Shape(b, LATENT_CHANNELS, h, w);
-    NDArray latents = batch.create(initial, latentShape); // (B, C, H, W) float32, one upload
+    NDArray latents = batch.create(noise.values(), noise.shape()); // (B, C, H, W) float32
 
     // 4. Timesteps, micro-conditions and (with guidance) the doubled [unconditional; text] batch.
     GenerationRequest head = requests.get(0);
@@ -494,11 +484,9 @@ public final class PixArtPipeline implements AutoCloseable {
     }
 
     // 5. Denoising loop: ε̂ = first C output channels (guided: uncond + s·(text − uncond)); then an
-    // LCM step with per-image noise, or a deterministic DPM-Solver++ step. The LCM noise of every
-    // step is drawn up front and uploaded once: each generator's draws keep their order, and the
-    // loop itself never waits for a host→device copy.
-    List<NDArray> stepNoise =
-        lcm ? drawStepNoise(generators, one, timesteps.length - 1, batch) : null;
+    // LCM step with per-image noise, or a deterministic DPM-Solver++ step. A step's noise is drawn
+    // on the host after its forward pass is queued, so the draw overlaps the device's work, and
+    // crosses to the device in one copy for the whole batch.
     for (int k = 0; k < timesteps.length; k++) {
       NDArray t = batch.full(new Shape(rows), (float) timesteps[k]).toType(dtype, false); // (R)
       NDArray x = latents.toType(dtype, false); // (B, C, H, W)
@@ -522,8 +510,8 @@ public final class PixArtPipeline implements AutoCloseable {
       }
       SchedulerOutput step;
       if (lcm) {
-        NDArray noise = k < timesteps.length - 1 ? stepNoise.get(k) : null; // (B, C, H, W)
-        step = lcmScheduler.step(eps, k, latents, noise);
+        NDArray z = k < timesteps.length - 1 ? drawNoise(generators, one, batch) : null;
+        step = lcmScheduler.step(eps, k, latents, z); // z: (B, C, H, W)
       } else {
         step = dpm.step(eps, k, latents);
       }
@@ -532,32 +520,14 @@ public final class PixArtPipeline implements AutoCloseable {
     return latents;
   }
 
-  /**
-   * The re-noising draws of {@code steps} LCM steps for every image, in one host→device copy: image
-   * i's generator draws its steps in order, exactly as if it drew one tensor per step.
-   *
-   * @return {@code steps} arrays (B, C, H, W), step 0 first
-   */
-  private static List<NDArray> drawStepNoise(
-      List<TorchGenerator> generators, Shape one, int steps, NDManager batch) {
-    if (steps == 0) {
-      return List.of();
-    }
+  /** One N(0, I) draw of shape {@code one} from every image's generator, as one (B, C, H, W). */
+  private static NDArray drawNoise(List<TorchGenerator> generators, Shape one, NDManager batch) {
     int per = Math.toIntExact(one.size());
-    int b = generators.size();
-    float[] all = new float[steps * b * per];
-    for (int i = 0; i < b; i++) {
-      for (int k = 0; k < steps; k++) {
-        System.arraycopy(generators.get(i).randn(one.getShape()), 0, all, (k * b + i) * per, per);
-      }
+    float[] all = new float[generators.size() * per];
+    for (int i = 0; i < generators.size(); i++) {
+      System.arraycopy(generators.get(i).randn(one.getShape()), 0, all, i * per, per);
     }
-    Shape perStep = new Shape(b, one.get(1), one.get(2), one.get(3));
-    NDArray noise = batch.create(all, new Shape(steps).addAll(perStep)); // (S, B, C, H, W)
-    List<NDArray> out = new ArrayList<>(steps);
-    for (NDArray step : noise.split(steps, 0)) {
-      out.add(step.reshape(perStep)); // (B, C, H, W)
-    }
-    return out;
+    return batch.create(all, new Shape(generators.size(), one.get(1), one.get(2), one.get(3)));
   }
 
   private List<GenerationResult> postprocess(
@@ -586,7 +556,7 @@ public final class PixArtPipeline implements AutoCloseable {
    * on asynchronous GPUs. Called between stages only, never inside the denoising loop.
    */
   private static void waitFor(NDArray a) {
-    a.reshape(-1).get(0).toFloatArray();
+    a.reshape(-1).get(0).toType(DataType.FLOAT32, false).toFloatArray(); // any dtype (fp16 too)
   }
 
   private static long millis(long nanos) {

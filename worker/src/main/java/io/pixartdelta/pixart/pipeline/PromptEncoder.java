@@ -65,47 +65,56 @@ final class PromptEncoder {
         };
   }
 
-  /** Encodes {@code prompts} (one row each, duplicates allowed) into {@code manager}. */
+  /**
+   * Encodes {@code prompts} (one row each, duplicates allowed) into {@code manager}. Nothing waits
+   * for the device: the mask is uploaded before T5 is launched, so the caller can do host work
+   * (e.g. draw initial latents) while T5 runs.
+   */
   Encoded encode(List<String> prompts, NDManager manager) {
     List<String> cleaned = preprocessor.apply(prompts);
-    long length = tokenizer.maxLength();
+    int length = tokenizer.maxLength();
     try (NDManager scope = manager.newSubManager(encoder.device())) {
-      Map<String, Entry> found = new LinkedHashMap<>();
       List<String> missing = new ArrayList<>();
       for (String text : cleaned) {
-        Entry e = cache.get(text);
-        if (e != null) {
-          found.put(text, e);
-        } else if (!missing.contains(text)) {
+        if (!cache.containsKey(text) && !missing.contains(text)) {
           missing.add(text);
         }
       }
-      if (!missing.isEmpty()) {
-        T5Tokenizer.Encoding enc = tokenizer.encode(missing);
+      T5Tokenizer.Encoding enc = missing.isEmpty() ? null : tokenizer.encode(missing);
+      // Masks are host data (the tokenizer's): one upload, before any device work is queued.
+      long[] masks = new long[cleaned.size() * length];
+      for (int i = 0; i < cleaned.size(); i++) {
+        Entry cached = cache.get(cleaned.get(i));
+        long[] row = cached != null ? cached.mask() : enc.mask()[missing.indexOf(cleaned.get(i))];
+        System.arraycopy(row, 0, masks, i * length, length);
+      }
+      NDArray mask = manager.create(masks, new Shape(cleaned.size(), length)); // (B, L)
+      Map<String, Entry> found = new LinkedHashMap<>();
+      for (String text : cleaned) {
+        Entry e = cache.get(text); // marks it recently used
+        if (e != null) {
+          found.put(text, e);
+        }
+      }
+      if (enc != null) {
         NDArray ids = enc.idsArray(scope); // (M, L)
-        NDArray mask = enc.maskArray(scope); // (M, L)
-        NDList rows = encoder.encode(ids, mask).split(missing.size(), 0); // M × (1, L, C)
+        NDArray idsMask = enc.maskArray(scope); // (M, L)
+        NDList rows = encoder.encode(ids, idsMask).split(missing.size(), 0); // M × (1, L, C)
         for (int i = 0; i < missing.size(); i++) {
           NDArray row = rows.get(i);
-          if (capacity > 0) {
-            row.attach(cacheManager);
-          }
           Entry e = new Entry(row, enc.mask()[i].clone());
           found.put(missing.get(i), e);
           if (capacity > 0) {
+            row.attach(cacheManager);
             cache.put(missing.get(i), e);
           }
         }
       }
       NDList rows = new NDList();
-      long[] masks = new long[Math.toIntExact(cleaned.size() * length)];
-      for (int i = 0; i < cleaned.size(); i++) {
-        Entry e = found.get(cleaned.get(i));
-        rows.add(e.embedding()); // (1, L, C)
-        System.arraycopy(e.mask(), 0, masks, Math.toIntExact(i * length), (int) length);
+      for (String text : cleaned) {
+        rows.add(found.get(text).embedding()); // (1, L, C)
       }
       NDArray embeddings = NDArrays.concat(rows, 0).toType(encoder.dtype(), false); // (B, L, C)
-      NDArray mask = manager.create(masks, new Shape(cleaned.size(), length)); // (B, L)
       embeddings.attach(manager);
       evicted.forEach(NDArray::close);
       evicted.clear();

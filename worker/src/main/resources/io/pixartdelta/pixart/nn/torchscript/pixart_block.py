@@ -27,7 +27,13 @@ class PixArtBlocks(Module):
     x = x + self.attention(x, y, heads, q2_w, q2_b, k2_w, k2_b, v2_w, v2_b, o2_w, o2_b,
                            cross_bias.to(x.dtype))
     v = torch.layer_norm(x, [d], None, None, eps) * (1.0 + scale_mlp) + shift_mlp
-    h = torch.gelu(torch.linear(v, ff1_w, ff1_b), approximate="tanh")
+    if v.is_cuda:
+      # bias + GELU-tanh in the GEMM's epilogue (cuBLASLt): one pass less over (B, N, 4 D)
+      h = torch._addmm_activation(ff1_b, torch.reshape(v, [-1, d]), torch.t(ff1_w),
+                                  beta=1, alpha=1, use_gelu=True)
+      h = torch.reshape(h, [b, -1, h.size(1)])
+    else:
+      h = torch.gelu(torch.linear(v, ff1_w, ff1_b), approximate="tanh")
     return x + gate_mlp * torch.linear(h, ff2_w, ff2_b)
 
   def attention(self: __torch__.PixArtBlocks, queries: Tensor, context: Tensor, heads: int,
