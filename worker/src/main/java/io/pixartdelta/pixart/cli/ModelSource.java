@@ -1,5 +1,6 @@
 package io.pixartdelta.pixart.cli;
 
+import io.pixartdelta.pixart.pipeline.ControlNetFiles;
 import io.pixartdelta.pixart.pipeline.ModelDirectory;
 import io.pixartdelta.pixart.pipeline.PipelineOptions;
 import io.pixartdelta.pixart.pipeline.PixArtPipeline;
@@ -33,6 +34,12 @@ public final class ModelSource {
   }
 
   public static PixArtPipeline load(Path modelDir, PipelineOptions options) {
-    return PixArtPipeline.load(ModelDirectory.open(resolve(modelDir)), options);
+    return load(modelDir, options, null);
+  }
+
+  /** Same, with a ControlNet branch when {@code controlNet} is not null. */
+  public static PixArtPipeline load(
+      Path modelDir, PipelineOptions options, ControlNetFiles controlNet) {
+    return PixArtPipeline.load(ModelDirectory.open(resolve(modelDir)), options, controlNet);
   }
 }

@@ -11,6 +11,7 @@ import io.pixartdelta.pixart.image.EncodedImage;
 import io.pixartdelta.pixart.image.ImageEncoder;
 import io.pixartdelta.pixart.pipeline.BatchResult;
 import io.pixartdelta.pixart.pipeline.ControlCondition;
+import io.pixartdelta.pixart.pipeline.ControlNetFiles;
 import io.pixartdelta.pixart.pipeline.GenerationRequest;
 import io.pixartdelta.pixart.pipeline.PipelineOptions;
 import io.pixartdelta.pixart.pipeline.PixArtPipeline;
@@ -203,10 +204,8 @@ public final class RenderCommand implements Callable<Integer> {
                   new ControlCondition(prepared, ControlType.fromWire(controlType), controlScale));
     }
     long loadStart = System.nanoTime();
-    try (PixArtPipeline pipeline = ModelSource.load(model, options)) {
-      if (controlnet != null) {
-        pipeline.loadControlNet(controlnet, hed);
-      }
+    ControlNetFiles controlFiles = controlnet == null ? null : new ControlNetFiles(controlnet, hed);
+    try (PixArtPipeline pipeline = ModelSource.load(model, options, controlFiles)) {
       w.printf(
           Locale.ROOT,
           "loaded %s on %s (%s) in %d ms%n",

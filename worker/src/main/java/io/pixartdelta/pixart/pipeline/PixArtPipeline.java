@@ -1,17 +1,10 @@
 package io.pixartdelta.pixart.pipeline;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pixartdelta.pixart.control.CannyEdges;
-import io.pixartdelta.pixart.control.ControlEncoder;
-import io.pixartdelta.pixart.control.HedDetector;
-import io.pixartdelta.pixart.controlnet.ControlNetAdapter;
-import io.pixartdelta.pixart.controlnet.PixArtControlNetTransformer;
 import io.pixartdelta.pixart.image.ImagePostprocess;
 import io.pixartdelta.pixart.image.ResizeAndCrop;
 import io.pixartdelta.pixart.nn.Scalars;
@@ -20,6 +13,7 @@ import io.pixartdelta.pixart.schedulers.DpmSolverConfig;
 import io.pixartdelta.pixart.schedulers.DpmSolverMultistepScheduler;
 import io.pixartdelta.pixart.schedulers.LcmConfig;
 import io.pixartdelta.pixart.schedulers.LcmScheduler;
+import io.pixartdelta.pixart.schedulers.Scheduler;
 import io.pixartdelta.pixart.schedulers.SchedulerOutput;
 import io.pixartdelta.pixart.text.CaptionPreprocessor;
 import io.pixartdelta.pixart.text.T5Encoder;
@@ -33,6 +27,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +46,8 @@ import java.util.Map;
  * <p>Not thread-safe: one render thread owns a pipeline (a GPU runs one batch at a time anyway).
  */
 public final class PixArtPipeline implements AutoCloseable {
-  private static final int LATENT_CHANNELS = 4;
-  private static final int VAE_SCALE = 8;
+  private static final int LATENT_CHANNELS = BatchPlan.LATENT_CHANNELS;
+  private static final int VAE_SCALE = BatchPlan.VAE_SCALE;
 
   private final String modelId;
   private final PipelineOptions options;
@@ -60,15 +55,12 @@ public final class PixArtPipeline implements AutoCloseable {
   private final T5Encoder textEncoder;
   private final PixArtTransformer transformer;
   private final AutoencoderKl vae;
-  private final LcmConfig schedulerConfig;
+  private final LcmConfig lcmConfig;
   private final DpmSolverConfig dpmConfig;
+  private final ControlBranch control; // null without a ControlNet
   private final PromptEncoder prompts;
   private final AspectRatioBins bins = AspectRatioBins.pixart1024();
   private final NDManager root;
-  private ControlNetAdapter controlAdapter;
-  private HedDetector hed;
-  private PixArtControlNetTransformer controlNet;
-  private ControlEncoder controlEncoder;
 
   private PixArtPipeline(
       String modelId,
@@ -77,16 +69,18 @@ public final class PixArtPipeline implements AutoCloseable {
       T5Encoder textEncoder,
       PixArtTransformer transformer,
       AutoencoderKl vae,
-      LcmConfig schedulerConfig,
-      DpmSolverConfig dpmConfig) {
+      LcmConfig lcmConfig,
+      DpmSolverConfig dpmConfig,
+      ControlBranch control) {
     this.modelId = modelId;
-    this.dpmConfig = dpmConfig;
     this.options = options;
     this.tokenizer = tokenizer;
     this.textEncoder = textEncoder;
     this.transformer = transformer;
     this.vae = vae;
-    this.schedulerConfig = schedulerConfig;
+    this.lcmConfig = lcmConfig;
+    this.dpmConfig = dpmConfig;
+    this.control = control;
     this.root = NDManager.newBaseManager(options.device());
     this.prompts =
         new PromptEncoder(
@@ -104,34 +98,51 @@ public final class PixArtPipeline implements AutoCloseable {
    *     missing or does not match
    */
   public static PixArtPipeline load(ModelDirectory model, PipelineOptions options) {
+    return load(model, options, null);
+  }
+
+  /**
+   * {@link #load(ModelDirectory, PipelineOptions)} plus the PixArt-δ ControlNet-Transformer branch
+   * (when {@code controlNet} is not null), so requests may carry a control map.
+   */
+  public static PixArtPipeline load(
+      ModelDirectory model, PipelineOptions options, ControlNetFiles controlNet) {
     // The checkpoint's scheduler config sets its own sampler; the other one runs with defaults.
     boolean dpmCheckpoint = isDpmConfig(model.schedulerConfig());
-    LcmConfig schedulerConfig =
+    LcmConfig lcm =
         dpmCheckpoint ? LcmConfig.pixartLcm() : LcmConfig.fromJson(model.schedulerConfig());
     DpmSolverConfig dpm =
         dpmCheckpoint
             ? DpmSolverConfig.fromJson(model.schedulerConfig())
             : DpmSolverConfig.pixartDefaults();
-    T5Tokenizer tokenizer = T5Tokenizer.load(model.tokenizer());
     List<AutoCloseable> opened = new ArrayList<>();
-    opened.add(tokenizer);
     try {
+      T5Tokenizer tokenizer = opened(opened, T5Tokenizer.load(model.tokenizer()));
       T5Encoder t5 =
-          T5Encoder.load(
-              model.textEncoder(),
-              options.device(),
-              options.dtype(),
-              options.kernels(),
-              options.t5Weights());
-      opened.add(t5);
+          opened(
+              opened,
+              T5Encoder.load(
+                  model.textEncoder(),
+                  options.device(),
+                  options.dtype(),
+                  options.kernels(),
+                  options.t5Weights()));
       PixArtTransformer transformer =
-          PixArtTransformer.load(
-              model.transformer(), options.device(), options.dtype(), options.kernels());
-      opened.add(transformer);
+          opened(
+              opened,
+              PixArtTransformer.load(
+                  model.transformer(), options.device(), options.dtype(), options.kernels()));
       AutoencoderKl vae =
-          AutoencoderKl.load(model.vae(), options.device(), options.dtype(), options.kernels());
+          opened(
+              opened,
+              AutoencoderKl.load(
+                  model.vae(), options.device(), options.dtype(), options.kernels()));
+      ControlBranch branch =
+          controlNet == null
+              ? null
+              : opened(opened, ControlBranch.load(controlNet, transformer, vae, options));
       return new PixArtPipeline(
-          model.modelId(), options, tokenizer, t5, transformer, vae, schedulerConfig, dpm);
+          model.modelId(), options, tokenizer, t5, transformer, vae, lcm, dpm, branch);
     } catch (RuntimeException e) {
       for (AutoCloseable c : opened) {
         try {
@@ -142,6 +153,11 @@ public final class PixArtPipeline implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  private static <T extends AutoCloseable> T opened(List<AutoCloseable> opened, T component) {
+    opened.add(component);
+    return component;
   }
 
   /**
@@ -155,7 +171,7 @@ public final class PixArtPipeline implements AutoCloseable {
       T5Encoder textEncoder,
       PixArtTransformer transformer,
       AutoencoderKl vae,
-      LcmConfig schedulerConfig) {
+      LcmConfig lcmConfig) {
     return new PixArtPipeline(
         modelId,
         options,
@@ -163,8 +179,9 @@ public final class PixArtPipeline implements AutoCloseable {
         textEncoder,
         transformer,
         vae,
-        schedulerConfig,
-        DpmSolverConfig.pixartDefaults());
+        lcmConfig,
+        DpmSolverConfig.pixartDefaults(),
+        null);
   }
 
   private static boolean isDpmConfig(Path schedulerConfig) {
@@ -180,45 +197,14 @@ public final class PixArtPipeline implements AutoCloseable {
     }
   }
 
-  /**
-   * Loads the PixArt-δ ControlNet-Transformer branch so requests may carry a control map.
-   *
-   * @param adapter a diffusers-style adapter folder or the official original-layout {@code .pth}
-   *     (its adapter part; the base transformer stays this pipeline's)
-   * @param hedWeights HED detector weights ({@code ControlNetHED.pth} or safetensors), or null:
-   *     {@code hed} control maps then fail with a clear error while {@code edges} and {@code canny}
-   *     work
-   */
-  public void loadControlNet(Path adapter, Path hedWeights) {
-    if (controlAdapter != null) {
-      throw new IllegalStateException("a ControlNet is already loaded");
-    }
-    ControlNetAdapter a =
-        ControlNetAdapter.load(
-            adapter, transformer.config(), options.device(), options.dtype(), options.kernels());
-    try {
-      HedDetector h =
-          hedWeights == null
-              ? null
-              : HedDetector.load(hedWeights, options.device(), options.dtype());
-      this.controlNet = new PixArtControlNetTransformer(transformer, a);
-      this.controlEncoder = new ControlEncoder(vae, h, CannyEdges.withDefaults());
-      this.controlAdapter = a;
-      this.hed = h;
-    } catch (RuntimeException e) {
-      a.close();
-      throw e;
-    }
-  }
-
   /** True if HED weights were loaded with the ControlNet ({@code hed} control maps work). */
   public boolean hasHed() {
-    return hed != null;
+    return control != null && control.hasHed();
   }
 
-  /** True once {@link #loadControlNet} succeeded. */
+  /** True if the pipeline was loaded with a ControlNet. */
   public boolean hasControlNet() {
-    return controlNet != null;
+    return control != null;
   }
 
   /** Identifies the weights for provenance metadata (the model folder's name). */
@@ -256,23 +242,23 @@ public final class PixArtPipeline implements AutoCloseable {
 
   /** The render size a request resolves to (its bin, or itself without binning). */
   public AspectRatioBins.Bin renderSize(GenerationRequest request) {
-    return bins.resolve(request.height(), request.width(), request.binning());
+    return BatchPlan.resolve(bins, request);
   }
 
   /** Renders one micro-batch; all requests must share render size and step count. */
   public BatchResult generate(List<GenerationRequest> requests) {
     // 1. Check inputs: one shape for the whole batch, before touching the device.
-    AspectRatioBins.Bin size = checkInputs(requests);
+    BatchPlan plan = BatchPlan.of(requests, bins, control != null);
     try (NDManager batch = root.newSubManager()) {
       // 2. Encode prompts (T5 once per distinct prompt); 3. draw the initial latents on the host
       // while T5 runs on the device.
       long t0 = System.nanoTime();
       PromptEncoder.Encoded text = encodePrompts(requests, batch);
-      InitialNoise noise = InitialNoise.draw(requests, latentShape(size));
+      InitialNoise noise = InitialNoise.draw(requests, latentShape(plan.size()));
       waitFor(text.embeddings());
       long t1 = System.nanoTime();
-      // 4-5. Denoise.
-      NDArray latents = denoise(requests, size, text, noise, batch); // (B, C, H, W)
+      // 4-5. Conditioning and the denoising loop.
+      NDArray latents = denoise(requests, plan, text, noise, batch); // (B, C, H, W)
       waitFor(latents);
       long t2 = System.nanoTime();
       // 6. Decode latents / scaling factor with the VAE.
@@ -280,7 +266,7 @@ public final class PixArtPipeline implements AutoCloseable {
       waitFor(decoded);
       long t3 = System.nanoTime();
       // 7. Resize back to the requested size and convert to 8-bit RGB.
-      List<GenerationResult> results = postprocess(requests, size, decoded);
+      List<GenerationResult> results = postprocess(requests, plan.size(), decoded);
       long t4 = System.nanoTime();
       return new BatchResult(
           results,
@@ -293,11 +279,11 @@ public final class PixArtPipeline implements AutoCloseable {
    * {@code --save-latents} and parity checks against other implementations.
    */
   public NDArray generateLatents(List<GenerationRequest> requests, NDManager manager) {
-    AspectRatioBins.Bin size = checkInputs(requests);
+    BatchPlan plan = BatchPlan.of(requests, bins, control != null);
     try (NDManager batch = root.newSubManager()) {
       PromptEncoder.Encoded text = encodePrompts(requests, batch);
-      InitialNoise noise = InitialNoise.draw(requests, latentShape(size));
-      NDArray latents = denoise(requests, size, text, noise, batch);
+      InitialNoise noise = InitialNoise.draw(requests, latentShape(plan.size()));
+      NDArray latents = denoise(requests, plan, text, noise, batch);
       NDArray out = latents.toType(DataType.FLOAT32, true);
       out.attach(manager);
       return out;
@@ -315,90 +301,6 @@ public final class PixArtPipeline implements AutoCloseable {
     return image.toType(DataType.FLOAT32, false);
   }
 
-  private AspectRatioBins.Bin checkInputs(List<GenerationRequest> requests) {
-    if (requests == null || requests.isEmpty()) {
-      throw new IllegalArgumentException("a batch needs at least one request");
-    }
-    AspectRatioBins.Bin first = renderSize(requests.get(0));
-    int steps = requests.get(0).steps();
-    GenerationRequest head = requests.get(0);
-    for (GenerationRequest r : requests) {
-      if ((r.control() == null) != (head.control() == null)
-          || (r.control() != null && r.control().scale() != head.control().scale())) {
-        throw new IllegalArgumentException(
-            "a batch must be all controlled (with one conditioning scale) or all plain");
-      }
-      if (r.control() != null) {
-        if (controlNet == null) {
-          throw new IllegalArgumentException("this pipeline has no ControlNet loaded");
-        }
-        AspectRatioBins.Bin bin = renderSize(r);
-        if (r.control().image().height() != bin.height()
-            || r.control().image().width() != bin.width()) {
-          throw new IllegalArgumentException(
-              "control image prepared at "
-                  + r.control().image().height()
-                  + "x"
-                  + r.control().image().width()
-                  + " but the request renders at "
-                  + bin.height()
-                  + "x"
-                  + bin.width());
-        }
-      }
-      if (r.sampler() != head.sampler() || r.guidanceScale() != head.guidanceScale()) {
-        throw new IllegalArgumentException(
-            "a batch must share sampler and guidance scale: "
-                + head.sampler().wire()
-                + "/"
-                + head.guidanceScale()
-                + " vs "
-                + r.sampler().wire()
-                + "/"
-                + r.guidanceScale());
-      }
-      AspectRatioBins.Bin b = renderSize(r);
-      if (b.height() != first.height() || b.width() != first.width() || r.steps() != steps) {
-        throw new IllegalArgumentException(
-            "a batch must share render size and steps: "
-                + first.height()
-                + "x"
-                + first.width()
-                + "/"
-                + steps
-                + " vs "
-                + b.height()
-                + "x"
-                + b.width()
-                + "/"
-                + r.steps());
-      }
-      if (r.initialLatents() != null) {
-        long expected =
-            (long) r.numImages()
-                * LATENT_CHANNELS
-                * (b.height() / VAE_SCALE)
-                * (b.width() / VAE_SCALE);
-        if (r.initialLatents().length != expected) {
-          throw new IllegalArgumentException(
-              "initial latents have "
-                  + r.initialLatents().length
-                  + " values, expected "
-                  + expected
-                  + " for "
-                  + r.numImages()
-                  + "x"
-                  + LATENT_CHANNELS
-                  + "x"
-                  + b.height() / VAE_SCALE
-                  + "x"
-                  + b.width() / VAE_SCALE);
-        }
-      }
-    }
-    return first;
-  }
-
   private PromptEncoder.Encoded encodePrompts(List<GenerationRequest> requests, NDManager batch) {
     List<String> rows = new ArrayList<>();
     for (GenerationRequest r : requests) {
@@ -414,34 +316,32 @@ public final class PixArtPipeline implements AutoCloseable {
     return new Shape(1, LATENT_CHANNELS, size.height() / VAE_SCALE, size.width() / VAE_SCALE);
   }
 
-  private NDArray denoise(
-      List<GenerationRequest> requests,
-      AspectRatioBins.Bin size,
-      PromptEncoder.Encoded text,
-      InitialNoise noise,
-      NDManager batch) {
-    Shape one = latentShape(size);
-    List<TorchGenerator> generators = noise.generators();
-    int b = generators.size();
-    NDArray latents = batch.create(noise.values(), noise.shape()); // (B, C, H, W) float32
-
-    // 4. Timesteps, micro-conditions and (with guidance) the doubled [unconditional; text] batch.
-    GenerationRequest head = requests.get(0);
-    boolean lcm = head.sampler() == Sampler.LCM;
-    LcmScheduler lcmScheduler = null;
-    DpmSolverMultistepScheduler dpm = null;
-    int[] timesteps;
-    if (lcm) {
-      lcmScheduler = new LcmScheduler(schedulerConfig);
-      lcmScheduler.setTimesteps(head.steps(), options.timestepRule());
-      timesteps = lcmScheduler.timesteps();
-    } else {
-      dpm = new DpmSolverMultistepScheduler(dpmConfig);
-      dpm.setTimesteps(head.steps());
-      timesteps = dpm.timesteps();
+  /**
+   * The transformer's inputs that stay fixed over the denoising loop, with the rows doubled to
+   * [unconditional; text] under guidance: R = B, or 2B when guided.
+   *
+   * @param captions (R, L, Cc) T5 embeddings in the compute type
+   * @param mask (R, L) caption mask
+   * @param resolution (R, 2) micro-condition (height, width)
+   * @param aspect (R, 1) micro-condition height / width
+   * @param control (R, C, H, W) control latents, or {@code null} for a plain batch
+   */
+  private record Conditioning(
+      NDArray captions, NDArray mask, NDArray resolution, NDArray aspect, NDArray control) {
+    long rows() {
+      return mask.getShape().get(0);
     }
-    boolean guided = head.guided();
-    int rows = guided ? 2 * b : b;
+  }
+
+  /** Stage 4: micro-conditions, captions (doubled with the empty prompt when guided), control. */
+  private Conditioning condition(
+      List<GenerationRequest> requests,
+      BatchPlan plan,
+      PromptEncoder.Encoded text,
+      NDManager batch) {
+    int b = plan.images();
+    int rows = plan.guided() ? 2 * b : b;
+    AspectRatioBins.Bin size = plan.size();
     float[] res = new float[2 * rows];
     float[] ar = new float[rows];
     for (int i = 0; i < rows; i++) {
@@ -454,70 +354,81 @@ public final class PixArtPipeline implements AutoCloseable {
     NDArray aspect = batch.create(ar, new Shape(rows, 1)).toType(dtype, false); // (R, 1)
     NDArray captions = text.embeddings().toType(dtype, false); // (B, L, Cc)
     NDArray mask = text.mask(); // (B, L)
-    if (guided) {
+    if (plan.guided()) {
       // Negative prompt = "" as in the reference demos; its T5 embedding is cached like any prompt.
-      List<String> empty = new ArrayList<>();
-      for (int i = 0; i < b; i++) {
-        empty.add("");
-      }
-      PromptEncoder.Encoded uncond = prompts.encode(empty, batch);
+      PromptEncoder.Encoded uncond = prompts.encode(Collections.nCopies(b, ""), batch);
       captions =
           Guidance.doubled(uncond.embeddings().toType(dtype, false), captions); // (2B, L, Cc)
       mask = Guidance.doubled(uncond.mask(), mask); // (2B, L)
     }
-
-    // Control latents: edge map → VAE posterior mean × scaling factor, one row per image.
     NDArray controlLatents = null;
-    if (head.control() != null) {
-      NDList rowsOfControl = new NDList();
-      for (GenerationRequest r : requests) {
-        NDArray image = r.control().image().toNDArray(batch).toType(dtype, false); // (1, 3, H, W)
-        NDArray latent = controlEncoder.encode(image, r.control().type()); // (1, C, H/8, W/8)
-        for (int i = 0; i < r.numImages(); i++) {
-          rowsOfControl.add(latent);
-        }
-      }
-      controlLatents = NDArrays.concat(rowsOfControl, 0).toType(dtype, false); // (B, C, H, W)
-      if (guided) {
+    if (plan.controlled()) {
+      controlLatents = control.latents(requests, batch, dtype); // (B, C, H, W)
+      if (plan.guided()) {
         controlLatents = Guidance.doubled(controlLatents); // (2B, C, H, W)
       }
     }
+    return new Conditioning(captions, mask, resolution, aspect, controlLatents);
+  }
 
-    // 5. Denoising loop: ε̂ = first C output channels (guided: uncond + s·(text − uncond)); then an
-    // LCM step with per-image noise, or a deterministic DPM-Solver++ step. A step's noise is drawn
-    // on the host after its forward pass is queued, so the draw overlaps the device's work, and
-    // crosses to the device in one copy for the whole batch.
+  private Scheduler scheduler(BatchPlan plan) {
+    Scheduler s =
+        plan.sampler() == Sampler.LCM
+            ? new LcmScheduler(lcmConfig, options.timestepRule())
+            : new DpmSolverMultistepScheduler(dpmConfig);
+    s.setTimesteps(plan.steps());
+    return s;
+  }
+
+  private NDArray denoise(
+      List<GenerationRequest> requests,
+      BatchPlan plan,
+      PromptEncoder.Encoded text,
+      InitialNoise noise,
+      NDManager batch) {
+    NDArray latents = batch.create(noise.values(), noise.shape()); // (B, C, H, W) float32
+    Conditioning c = condition(requests, plan, text, batch);
+    Scheduler scheduler = scheduler(plan);
+    int[] timesteps = scheduler.timesteps();
+    DataType dtype = options.dtype();
+    Shape one = latentShape(plan.size());
+
+    // 5. Denoising loop: ε̂ = first C output channels (guided: uncond + s·(text − uncond)), then
+    // one scheduler step. Noise for a re-noising step is drawn on the host after the forward pass
+    // is queued, so the draw overlaps the device's work, and crosses in one copy for the batch.
     for (int k = 0; k < timesteps.length; k++) {
-      NDArray t = batch.full(new Shape(rows), (float) timesteps[k]).toType(dtype, false); // (R)
+      NDArray t = batch.full(new Shape(c.rows()), (float) timesteps[k]).toType(dtype, false); // (R)
       NDArray x = latents.toType(dtype, false); // (B, C, H, W)
-      NDArray input = guided ? Guidance.doubled(x) : x; // (R, C, H, W)
-      NDArray out =
-          controlLatents == null
-              ? transformer.forward(input, t, captions, mask, resolution, aspect)
-              : controlNet.forward(
-                  input,
-                  t,
-                  captions,
-                  mask,
-                  resolution,
-                  aspect,
-                  controlLatents,
-                  head.control().scale()); // (R, 2C, H, W)
+      NDArray input = plan.guided() ? Guidance.doubled(x) : x; // (R, C, H, W)
+      NDArray out = predict(plan, c, input, t); // (R, 2C, H, W)
       NDArray eps =
           out.split(new long[] {LATENT_CHANNELS}, 1).get(0).toType(DataType.FLOAT32, false);
-      if (guided) {
-        eps = Guidance.combineDoubled(eps, head.guidanceScale()); // (B, C, H, W)
+      if (plan.guided()) {
+        eps = Guidance.combineDoubled(eps, plan.guidanceScale()); // (B, C, H, W)
       }
-      SchedulerOutput step;
-      if (lcm) {
-        NDArray z = k < timesteps.length - 1 ? drawNoise(generators, one, batch) : null;
-        step = lcmScheduler.step(eps, k, latents, z); // z: (B, C, H, W)
-      } else {
-        step = dpm.step(eps, k, latents);
-      }
+      NDArray z = scheduler.needsNoise(k) ? drawNoise(noise.generators(), one, batch) : null;
+      SchedulerOutput step = scheduler.step(eps, k, latents, z); // z: (B, C, H, W) or null
       latents = step.prevSample();
     }
     return latents;
+  }
+
+  /** One transformer forward, through the ControlNet branch for a controlled batch. */
+  private NDArray predict(BatchPlan plan, Conditioning c, NDArray input, NDArray t) {
+    if (!plan.controlled()) {
+      return transformer.forward(input, t, c.captions(), c.mask(), c.resolution(), c.aspect());
+    }
+    return control
+        .transformer()
+        .forward(
+            input,
+            t,
+            c.captions(),
+            c.mask(),
+            c.resolution(),
+            c.aspect(),
+            c.control(),
+            plan.controlScale());
   }
 
   /** One N(0, I) draw of shape {@code one} from every image's generator, as one (B, C, H, W). */
@@ -576,11 +487,8 @@ public final class PixArtPipeline implements AutoCloseable {
   @Override
   public void close() {
     root.close();
-    if (controlAdapter != null) {
-      controlAdapter.close();
-    }
-    if (hed != null) {
-      hed.close();
+    if (control != null) {
+      control.close();
     }
     vae.close();
     transformer.close();

@@ -37,7 +37,7 @@ import java.util.Arrays;
  * step reads, so keep it open until that step has returned. Steps must run in order 0, 1, 2, …;
  * step 0 starts a new run. Not thread-safe; cheap to create per run.
  */
-public final class DpmSolverMultistepScheduler {
+public final class DpmSolverMultistepScheduler implements Scheduler {
   private final DpmSolverConfig config;
   private final float[] alphasCumprod;
   private final float[] trainSigmas;
@@ -94,6 +94,7 @@ public final class DpmSolverMultistepScheduler {
    * @throws IllegalArgumentException if {@code steps} is out of range or the spacing yields
    *     repeated or out-of-range timesteps for it (e.g. linspace with N = T, some trailing N)
    */
+  @Override
   public void setTimesteps(int steps) {
     int trainSteps = config.numTrainTimesteps();
     if (steps < 1 || steps > trainSteps) {
@@ -125,6 +126,7 @@ public final class DpmSolverMultistepScheduler {
   }
 
   /** The timesteps chosen by the last {@code setTimesteps}, descending (a copy). */
+  @Override
   public int[] timesteps() {
     return requireTimesteps().clone();
   }
@@ -168,6 +170,25 @@ public final class DpmSolverMultistepScheduler {
    *     or the previous step's x̂₀ was closed before a second-order step
    * @throws IllegalArgumentException for a bad step index or mismatched shapes / dtypes
    */
+  /** Deterministic: never takes noise. */
+  @Override
+  public boolean needsNoise(int stepIndex) {
+    return false;
+  }
+
+  /**
+   * {@link #step(NDArray, int, NDArray)}; {@code noise} must be null (this solver adds none).
+   *
+   * @throws IllegalArgumentException if {@code noise} is given
+   */
+  @Override
+  public SchedulerOutput step(NDArray modelOutput, int stepIndex, NDArray sample, NDArray noise) {
+    if (noise != null) {
+      throw new IllegalArgumentException("DPM-Solver++ is deterministic: noise must be null");
+    }
+    return step(modelOutput, stepIndex, sample);
+  }
+
   public SchedulerOutput step(NDArray modelOutput, int stepIndex, NDArray sample) {
     int[] ts = requireTimesteps();
     checkIndex(stepIndex, ts.length);

@@ -26,19 +26,27 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe ({@link #setTimesteps} changes state); cheap to create per run.
  */
-public final class LcmScheduler {
+public final class LcmScheduler implements Scheduler {
   /** σ_data of the consistency boundary condition. */
   private static final float SIGMA_DATA = 0.5f;
 
   private final LcmConfig config;
+  private final TimestepRule rule;
   private final float[] alphasCumprod;
   private int[] timesteps;
 
+  /** A scheduler whose {@link #setTimesteps(int)} follows {@link TimestepRule#DIFFUSERS}. */
   public LcmScheduler(LcmConfig config) {
-    if (config == null) {
-      throw new IllegalArgumentException("config is required");
+    this(config, TimestepRule.DIFFUSERS);
+  }
+
+  /** A scheduler whose {@link #setTimesteps(int)} follows {@code rule}. */
+  public LcmScheduler(LcmConfig config, TimestepRule rule) {
+    if (config == null || rule == null) {
+      throw new IllegalArgumentException("config and rule are required");
     }
     this.config = config;
+    this.rule = rule;
     this.alphasCumprod = NoiseSchedule.alphasCumprod(config);
   }
 
@@ -63,9 +71,10 @@ public final class LcmScheduler {
     return 1f;
   }
 
-  /** Same as {@link #setTimesteps(int, TimestepRule)} with {@link TimestepRule#DIFFUSERS}. */
+  /** {@link #setTimesteps(int, TimestepRule)} with this scheduler's rule. */
+  @Override
   public void setTimesteps(int steps) {
-    setTimesteps(steps, TimestepRule.DIFFUSERS);
+    setTimesteps(steps, rule);
   }
 
   /**
@@ -101,6 +110,7 @@ public final class LcmScheduler {
   }
 
   /** The timesteps chosen by the last {@code setTimesteps}, descending (a copy). */
+  @Override
   public int[] timesteps() {
     return requireTimesteps().clone();
   }
@@ -140,6 +150,7 @@ public final class LcmScheduler {
    * @throws IllegalArgumentException for a bad step index, mismatched shapes, or noise given on the
    *     last step / missing on another
    */
+  @Override
   public SchedulerOutput step(NDArray modelOutput, int stepIndex, NDArray sample, NDArray noise) {
     int[] ts = requireTimesteps();
     if (stepIndex < 0 || stepIndex >= ts.length) {
@@ -193,6 +204,12 @@ public final class LcmScheduler {
       NDArray prev = Scalars.axpby(sqrtAlphaNext, denoised, sqrtBetaNext, noise); // (B, C, H, W)
       return new SchedulerOutput(scope.ret(prev), scope.ret(denoised));
     }
+  }
+
+  /** Every step but the last re-noises to the next timestep. */
+  @Override
+  public boolean needsNoise(int stepIndex) {
+    return stepIndex < requireTimesteps().length - 1;
   }
 
   private int[] requireTimesteps() {

@@ -5,8 +5,8 @@ import ai.djl.ndarray.types.DataType;
 import io.pixartdelta.pixart.cli.Devices;
 import io.pixartdelta.pixart.cli.KernelChoice;
 import io.pixartdelta.pixart.cli.ModelSource;
+import io.pixartdelta.pixart.pipeline.ControlNetFiles;
 import io.pixartdelta.pixart.pipeline.PipelineOptions;
-import io.pixartdelta.pixart.pipeline.PixArtPipeline;
 import io.pixartdelta.pixart.schedulers.TimestepRule;
 import io.pixartdelta.pixart.text.T5WeightStorage;
 
@@ -33,15 +33,10 @@ public final class PixArtRendererFactory implements RendererFactory {
             4,
             256,
             settings.t5Int8() ? T5WeightStorage.INT8 : T5WeightStorage.FULL);
-    PixArtPipeline pipeline = ModelSource.load(settings.modelDir(), options);
-    try {
-      if (settings.controlnet() != null) {
-        pipeline.loadControlNet(settings.controlnet(), settings.hed());
-      }
-    } catch (RuntimeException e) {
-      pipeline.close();
-      throw e;
-    }
-    return new PixArtRenderer(pipeline);
+    ControlNetFiles controlNet =
+        settings.controlnet() == null
+            ? null
+            : new ControlNetFiles(settings.controlnet(), settings.hed());
+    return new PixArtRenderer(ModelSource.load(settings.modelDir(), options, controlNet));
   }
 }

@@ -10,6 +10,7 @@ import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,8 +137,15 @@ class PixArtCliTest {
             "0",
             "--iterations",
             "1");
-    assertThat(out).contains("| batch | T5 ms | step ms");
-    assertThat(out.lines().filter(l -> l.startsWith("| 1 |") || l.startsWith("| 2 |"))).hasSize(2);
+    assertThat(out).contains("| batch | first call ms | T5 ms | step ms");
+    List<String> rows =
+        out.lines().filter(l -> l.startsWith("| 1 |") || l.startsWith("| 2 |")).toList();
+    assertThat(rows).hasSize(2);
+    // Every row has all 12 columns filled, the min / median pair among them.
+    for (String row : rows) {
+      assertThat(row.split("\\|", -1)).hasSize(14);
+      assertThat(row).matches(".*\\| [0-9.]+ / [0-9.]+ \\|.*");
+    }
   }
 
   @Test

@@ -25,8 +25,9 @@ class PixArtPipelineControlNetTest {
   static void load() {
     pipeline =
         PixArtPipeline.load(
-            ModelDirectory.open(Fixtures.tinyModel()), PipelineOptions.cpuReference());
-    pipeline.loadControlNet(Fixtures.path("controlnet/adapter"), null);
+            ModelDirectory.open(Fixtures.tinyModel()),
+            PipelineOptions.cpuReference(),
+            new ControlNetFiles(Fixtures.path("controlnet/adapter"), null));
   }
 
   @AfterAll

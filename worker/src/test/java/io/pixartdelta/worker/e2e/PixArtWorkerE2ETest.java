@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pixartdelta.pixart.Fixtures;
 import io.pixartdelta.pixart.nn.torchscript.TorchScriptKernels;
+import io.pixartdelta.pixart.pipeline.ControlNetFiles;
 import io.pixartdelta.pixart.pipeline.ModelDirectory;
 import io.pixartdelta.pixart.pipeline.PipelineOptions;
 import io.pixartdelta.pixart.pipeline.PixArtPipeline;
@@ -102,8 +103,10 @@ class PixArtWorkerE2ETest {
         io.pixartdelta.pixart.control.TinyHedWriter.write(dir.resolve("hed.safetensors"), 1);
     PipelineOptions pipelineOptions = PipelineOptions.cpuReference();
     PixArtPipeline pipeline =
-        PixArtPipeline.load(ModelDirectory.open(Fixtures.tinyModel()), pipelineOptions);
-    pipeline.loadControlNet(Fixtures.path("controlnet/adapter"), hed);
+        PixArtPipeline.load(
+            ModelDirectory.open(Fixtures.tinyModel()),
+            pipelineOptions,
+            new ControlNetFiles(Fixtures.path("controlnet/adapter"), hed));
     Map<String, StatusEvent> terminal;
     try (StatusCollector statuses =
             StatusCollector.statuses(stack.kafka.bootstrapServers(), E2EStack.statusTopic(name));
