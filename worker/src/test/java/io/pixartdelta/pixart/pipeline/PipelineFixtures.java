@@ -3,6 +3,9 @@ package io.pixartdelta.pixart.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pixartdelta.pixart.Fixtures;
+import io.pixartdelta.pixart.TestDevice;
+import io.pixartdelta.pixart.nn.NdArrayKernels;
+import io.pixartdelta.pixart.schedulers.TimestepRule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,6 +30,17 @@ final class PipelineFixtures {
       throw new UncheckedIOException(e);
     }
     throw new IllegalArgumentException("no pipeline case for " + steps + " steps");
+  }
+
+  /** The reference kernels on the {@link TestDevice} in its compute type. */
+  static PipelineOptions testDeviceOptions() {
+    return new PipelineOptions(
+        TestDevice.device(),
+        TestDevice.dtype(),
+        NdArrayKernels.INSTANCE,
+        TimestepRule.DIFFUSERS,
+        4,
+        64);
   }
 
   static double[] tolerance(JsonNode c, String output) {
