@@ -1,8 +1,12 @@
 package io.pixartdelta.pixart.pipeline;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pixartdelta.pixart.Fixtures;
+import io.pixartdelta.pixart.HalfPrecisionBound;
+import io.pixartdelta.pixart.Parity;
 import io.pixartdelta.pixart.TestDevice;
 import io.pixartdelta.pixart.nn.NdArrayKernels;
 import io.pixartdelta.pixart.schedulers.TimestepRule;
@@ -41,6 +45,27 @@ final class PipelineFixtures {
         TimestepRule.DIFFUSERS,
         4,
         64);
+  }
+
+  /**
+   * Asserts {@code actual} matches output {@code "latents"} or {@code "image"} of case {@code c}:
+   * the fixture's tolerance in fp32, the {@link HalfPrecisionBound} in fp16.
+   */
+  static void assertMatches(NDArray actual, JsonNode c, String output, String variant) {
+    String id = c.get("id").asText();
+    double[] tol = tolerance(c, output);
+    try (NDManager m = NDManager.newBaseManager(actual.getDevice())) {
+      NDArray expected = Fixtures.array(m, c.get("outputs").get(output).get("file").asText());
+      Parity.assertFixture(
+          actual,
+          expected,
+          tol[0],
+          tol[1],
+          output.equals("image")
+              ? HalfPrecisionBound.PIPELINE_IMAGE
+              : HalfPrecisionBound.PIPELINE_LATENTS,
+          id + " " + output + " (" + variant + ")");
+    }
   }
 
   static double[] tolerance(JsonNode c, String output) {

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pixartdelta.pixart.Fixtures;
 import io.pixartdelta.pixart.HalfPrecisionBound;
-import io.pixartdelta.pixart.Parity;
 import io.pixartdelta.pixart.TestDevice;
 import io.pixartdelta.pixart.nn.torchscript.TorchScriptKernels;
 import java.awt.image.BufferedImage;
@@ -52,15 +51,7 @@ class PixArtPipelineParityTest {
     JsonNode c = PipelineFixtures.pipelineCase(steps);
     try (NDManager m = TestDevice.newManager()) {
       NDArray latents = fused.generateLatents(PipelineFixtures.requests(c, steps), m);
-      NDArray expected = Fixtures.array(m, "pipeline/steps" + steps + "/latents.npy");
-      double[] tol = PipelineFixtures.tolerance(c, "latents");
-      Parity.assertFixture(
-          latents,
-          expected,
-          tol[0],
-          tol[1],
-          HalfPrecisionBound.PIPELINE_LATENTS,
-          "pipeline/steps" + steps + " fused latents");
+      PipelineFixtures.assertMatches(latents, c, "latents", "fused");
     }
   }
 
@@ -71,28 +62,12 @@ class PixArtPipelineParityTest {
     List<GenerationRequest> requests = PipelineFixtures.requests(c, steps);
     try (NDManager m = TestDevice.newManager()) {
       NDArray latents = pipeline.generateLatents(requests, m); // (3, 4, 16, 16)
-      NDArray expected = Fixtures.array(m, "pipeline/steps" + steps + "/latents.npy");
-      double[] tol = PipelineFixtures.tolerance(c, "latents");
-      Parity.assertFixture(
-          latents,
-          expected,
-          tol[0],
-          tol[1],
-          HalfPrecisionBound.PIPELINE_LATENTS,
-          "pipeline/steps" + steps + " latents");
+      PipelineFixtures.assertMatches(latents, c, "latents", "reference kernels");
 
       // image = clamp(decode(latents / 0.18215) / 2 + 0.5, 0, 1), channels last.
       NDArray unit =
           pipeline.decode(latents).mul(0.5f).add(0.5f).clip(0f, 1f).transpose(0, 2, 3, 1);
-      NDArray expectedImage = Fixtures.array(m, "pipeline/steps" + steps + "/image.npy");
-      double[] itol = PipelineFixtures.tolerance(c, "image");
-      Parity.assertFixture(
-          unit,
-          expectedImage,
-          itol[0],
-          itol[1],
-          HalfPrecisionBound.PIPELINE_IMAGE,
-          "pipeline/steps" + steps + " image");
+      PipelineFixtures.assertMatches(unit, c, "image", "reference kernels");
     }
   }
 

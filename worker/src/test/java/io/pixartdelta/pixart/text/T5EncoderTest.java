@@ -190,7 +190,7 @@ class T5EncoderTest {
                 Device.cpu(),
                 DataType.FLOAT16,
                 NdArrayKernels.INSTANCE);
-        NDManager m = TestDevice.newManager()) {
+        NDManager m = NDManager.newBaseManager(Device.cpu())) {
       assertThat(half.weights().get("shared.weight").getDataType()).isEqualTo(DataType.FLOAT16);
       assertThat(
               half.weights().get("encoder.block.1.layer.1.DenseReluDense.wo.weight").getDataType())
