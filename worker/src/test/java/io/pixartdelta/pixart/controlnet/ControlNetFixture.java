@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pixartdelta.pixart.Fixtures;
+import io.pixartdelta.pixart.HalfPrecisionBound;
 import io.pixartdelta.pixart.Parity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -93,12 +94,15 @@ final class ControlNetFixture {
   void assertMatches(NDArray actual, String name) {
     JsonNode n = node(name);
     JsonNode tol = n.get("tolerance");
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = NDManager.newBaseManager(actual.getDevice())) {
       NDArray expected = Fixtures.array(m, n.get("file").asText());
-      Parity.assertAllClose(
-          actual, expected, tol.get("atol").asDouble(), tol.get("rtol").asDouble());
-    } catch (AssertionError e) {
-      throw new AssertionError(CASE + " " + name + ": " + e.getMessage(), e);
+      Parity.assertFixture(
+          actual,
+          expected,
+          tol.get("atol").asDouble(),
+          tol.get("rtol").asDouble(),
+          HalfPrecisionBound.CONTROLNET,
+          CASE + " " + name);
     }
   }
 

@@ -2,12 +2,13 @@ package io.pixartdelta.pixart.controlnet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.pixartdelta.pixart.Parity;
+import io.pixartdelta.pixart.TestDevice;
 import io.pixartdelta.pixart.nn.NdArrayKernels;
 import io.pixartdelta.pixart.transformer.PixArtConfig;
 import io.pixartdelta.pixart.transformer.PixArtTransformer;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -49,21 +51,23 @@ class PixArtControlNetTransformerParityTest {
     safetensorsBase =
         PixArtTransformer.load(
             ControlNetFixture.transformerDir(),
-            Device.cpu(),
-            DataType.FLOAT32,
+            TestDevice.device(),
+            TestDevice.dtype(),
             NdArrayKernels.INSTANCE);
     folderAdapter =
         ControlNetAdapter.load(
             ControlNetFixture.adapterDir(),
             config,
-            Device.cpu(),
-            DataType.FLOAT32,
+            TestDevice.device(),
+            TestDevice.dtype(),
             NdArrayKernels.INSTANCE);
     try (OriginalControlNetCheckpoint pth =
         OriginalControlNetCheckpoint.open(ControlNetFixture.originalLayoutPth())) {
-      pthAdapter = pth.loadAdapter(config, Device.cpu(), DataType.FLOAT32, NdArrayKernels.INSTANCE);
+      pthAdapter =
+          pth.loadAdapter(config, TestDevice.device(), TestDevice.dtype(), NdArrayKernels.INSTANCE);
       pthBase =
-          pth.loadBaseTransformer(config, Device.cpu(), DataType.FLOAT32, NdArrayKernels.INSTANCE);
+          pth.loadBaseTransformer(
+              config, TestDevice.device(), TestDevice.dtype(), NdArrayKernels.INSTANCE);
     }
   }
 
@@ -83,11 +87,12 @@ class PixArtControlNetTransformerParityTest {
 
   @ParameterizedTest
   @EnumSource(Form.class)
+  @Tag("parity")
   void everyIntermediateAndTheOutputMatchTheReference(Form form) {
     ControlNetFixture f = ControlNetFixture.forward();
     PixArtControlNetTransformer model = model(form);
     assertThat(model.adapter().numLayers()).isEqualTo(2);
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = TestDevice.newManager()) {
       NDList in = f.inputs(m);
       List<String> probed = new ArrayList<>();
       NDArray out =
@@ -113,7 +118,7 @@ class PixArtControlNetTransformerParityTest {
       NDArray again =
           model.forward(
               in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), in.get(5), in.get(6), 1f);
-      assertThat(again.toFloatArray()).containsExactly(out.toFloatArray());
+      assertThat(Parity.hostCopy(again)).containsExactly(Parity.hostCopy(out));
     }
   }
 
@@ -124,7 +129,7 @@ class PixArtControlNetTransformerParityTest {
     try (SafetensorsFile file =
             SafetensorsFile.open(
                 ControlNetFixture.transformerDir().resolve(PixArtTransformer.WEIGHTS_FILE));
-        NDManager m = NDManager.newBaseManager();
+        NDManager m = TestDevice.newManager();
         OriginalControlNetCheckpoint pth =
             OriginalControlNetCheckpoint.open(ControlNetFixture.originalLayoutPth())) {
       assertThat(pth.baseTransformerTensors().names())
@@ -143,7 +148,7 @@ class PixArtControlNetTransformerParityTest {
     for (Map.Entry<String, NDArray> e : expected.all().entrySet()) {
       NDArray a = actual.get(e.getKey());
       assertThat(a.getShape()).as(e.getKey()).isEqualTo(e.getValue().getShape());
-      assertThat(a.toFloatArray()).as(e.getKey()).containsExactly(e.getValue().toFloatArray());
+      assertThat(Parity.hostCopy(a)).as(e.getKey()).containsExactly(Parity.hostCopy(e.getValue()));
     }
   }
 }

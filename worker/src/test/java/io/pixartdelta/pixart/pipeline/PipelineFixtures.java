@@ -1,8 +1,15 @@
 package io.pixartdelta.pixart.pipeline;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pixartdelta.pixart.Fixtures;
+import io.pixartdelta.pixart.HalfPrecisionBound;
+import io.pixartdelta.pixart.Parity;
+import io.pixartdelta.pixart.TestDevice;
+import io.pixartdelta.pixart.nn.NdArrayKernels;
+import io.pixartdelta.pixart.schedulers.TimestepRule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,6 +34,38 @@ final class PipelineFixtures {
       throw new UncheckedIOException(e);
     }
     throw new IllegalArgumentException("no pipeline case for " + steps + " steps");
+  }
+
+  /** The reference kernels on the {@link TestDevice} in its compute type. */
+  static PipelineOptions testDeviceOptions() {
+    return new PipelineOptions(
+        TestDevice.device(),
+        TestDevice.dtype(),
+        NdArrayKernels.INSTANCE,
+        TimestepRule.DIFFUSERS,
+        4,
+        64);
+  }
+
+  /**
+   * Asserts {@code actual} matches output {@code "latents"} or {@code "image"} of case {@code c}:
+   * the fixture's tolerance in fp32, the {@link HalfPrecisionBound} in fp16.
+   */
+  static void assertMatches(NDArray actual, JsonNode c, String output, String variant) {
+    String id = c.get("id").asText();
+    double[] tol = tolerance(c, output);
+    try (NDManager m = NDManager.newBaseManager(actual.getDevice())) {
+      NDArray expected = Fixtures.array(m, c.get("outputs").get(output).get("file").asText());
+      Parity.assertFixture(
+          actual,
+          expected,
+          tol[0],
+          tol[1],
+          output.equals("image")
+              ? HalfPrecisionBound.PIPELINE_IMAGE
+              : HalfPrecisionBound.PIPELINE_LATENTS,
+          id + " " + output + " (" + variant + ")");
+    }
   }
 
   static double[] tolerance(JsonNode c, String output) {

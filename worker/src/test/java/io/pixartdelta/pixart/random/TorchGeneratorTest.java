@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -82,6 +83,7 @@ class TorchGeneratorTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
+  @Tag("parity")
   void reproducesTorchRandnBitForBit(List<Draw> draws) {
     TorchGenerator generator = new TorchGenerator(draws.get(0).seed());
     for (Draw d : draws) {

@@ -11,8 +11,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pixartdelta.pixart.Fixtures;
 import io.pixartdelta.pixart.Parity;
+import io.pixartdelta.pixart.TestDevice;
 import io.pixartdelta.pixart.random.TorchGenerator;
 import java.io.IOException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,6 +27,7 @@ class LcmSamplingLoopTest {
 
   @ParameterizedTest(name = "{0} steps")
   @ValueSource(ints = {1, 2, 4})
+  @Tag("parity")
   void reproducesTheReferenceLoopWithPerImageGenerators(int steps) throws IOException {
     JsonNode manifest = new ObjectMapper().readTree(Fixtures.path("manifest.json").toFile());
     JsonNode run = null;
@@ -49,7 +52,8 @@ class LcmSamplingLoopTest {
       assertThat(scheduler.timesteps()[k]).isEqualTo(run.get("timesteps").get(k).asInt());
     }
 
-    try (NDManager manager = NDManager.newBaseManager()) {
+    // fp32 on the device under test, as in the pipeline whatever the model's compute type.
+    try (NDManager manager = TestDevice.newManager()) {
       NDArray latents = drawPerImage(manager, generators, row); // (3, 4, 16, 16)
       assertClose(latents, manager, run.get("outputs").get("initial_latents"));
       assertThat(latents.toFloatArray())

@@ -10,9 +10,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pixartdelta.pixart.Fixtures;
 import io.pixartdelta.pixart.Parity;
+import io.pixartdelta.pixart.TestDevice;
 import java.io.IOException;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,6 +43,7 @@ class LcmSchedulerTest {
   }
 
   @Test
+  @Tag("parity")
   void alphasCumprodMatchesTheReferenceTableExactly() {
     float[] expected = Fixtures.npy("components/scheduler/alphas_cumprod.npy").toFloatArray();
     float[] actual = tinyModelScheduler().alphasCumprod();
@@ -54,6 +57,7 @@ class LcmSchedulerTest {
   }
 
   @Test
+  @Tag("parity")
   void scalingsMatchTheReferenceFloat32ValuesExactly() {
     JsonNode scalings = fixtureCase("components/scheduler/timesteps").get("scalings_float32");
     LcmScheduler scheduler = tinyModelScheduler();
@@ -77,6 +81,7 @@ class LcmSchedulerTest {
 
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+  @Tag("parity")
   void diffusersTimestepsMatchTheFixtures(int steps) {
     LcmScheduler scheduler = tinyModelScheduler();
     scheduler.setTimesteps(steps);
@@ -128,13 +133,15 @@ class LcmSchedulerTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"step_first", "step_middle", "step_last", "step_single_step"})
+  @Tag("parity")
   void stepMatchesTheReference(String name) {
     JsonNode c = fixtureCase("components/scheduler/" + name);
     LcmScheduler scheduler = tinyModelScheduler();
     scheduler.setTimesteps(c.get("num_inference_steps").asInt());
     int stepIndex = c.get("step_index").asInt();
     assertThat(scheduler.timesteps()[stepIndex]).isEqualTo(c.get("timestep").asInt());
-    try (NDManager manager = NDManager.newBaseManager()) {
+    // fp32 on the device under test, as in the pipeline whatever the model's compute type.
+    try (NDManager manager = TestDevice.newManager()) {
       NDArray modelOutput = Fixtures.array(manager, "components/scheduler/model_output.npy");
       NDArray sample = Fixtures.array(manager, "components/scheduler/sample.npy");
       NDArray noise =

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +52,7 @@ class T5TokenizerTest {
   }
 
   @Test
+  @Tag("parity")
   void everyManifestPromptGivesThePipelineIdsAndMaskExactly() {
     List<TextFixtures.Prompt> prompts = TextFixtures.prompts();
     assertThat(prompts).hasSize(22);
@@ -73,6 +75,7 @@ class T5TokenizerTest {
   }
 
   @Test
+  @Tag("parity")
   void withoutSpecialLiteralsTheIdsEqualPlainSentencePiece() {
     // The manifest's spm_* rows: the library's own encoding + cut/EOS/pad, the classic behaviour.
     List<TextFixtures.Prompt> prompts = TextFixtures.prompts();

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pixartdelta.pixart.Fixtures;
+import io.pixartdelta.pixart.HalfPrecisionBound;
 import io.pixartdelta.pixart.Parity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,10 +62,13 @@ final class TransformerFixture {
     JsonNode tol = n.get("tolerance");
     NDArray expected = Fixtures.array(actual.getManager(), n.get("file").asText());
     try {
-      Parity.assertAllClose(
-          actual, expected, tol.get("atol").asDouble(), tol.get("rtol").asDouble());
-    } catch (AssertionError e) {
-      throw new AssertionError(dir + " " + name + ": " + e.getMessage(), e);
+      Parity.assertFixture(
+          actual,
+          expected,
+          tol.get("atol").asDouble(),
+          tol.get("rtol").asDouble(),
+          HalfPrecisionBound.TRANSFORMER,
+          dir + " " + name);
     } finally {
       expected.close();
     }

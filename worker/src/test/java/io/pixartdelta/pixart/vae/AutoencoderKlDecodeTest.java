@@ -3,17 +3,17 @@ package io.pixartdelta.pixart.vae;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.pixartdelta.pixart.Fixtures;
 import io.pixartdelta.pixart.Parity;
+import io.pixartdelta.pixart.TestDevice;
 import io.pixartdelta.pixart.nn.NdArrayKernels;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class AutoencoderKlDecodeTest {
@@ -24,7 +24,10 @@ class AutoencoderKlDecodeTest {
   static void load() {
     vae =
         AutoencoderKl.load(
-            Fixtures.path("model/vae"), Device.cpu(), DataType.FLOAT32, NdArrayKernels.INSTANCE);
+            Fixtures.path("model/vae"),
+            TestDevice.device(),
+            TestDevice.dtype(),
+            NdArrayKernels.INSTANCE);
   }
 
   @AfterAll
@@ -33,8 +36,9 @@ class AutoencoderKlDecodeTest {
   }
 
   @Test
+  @Tag("parity")
   void decodesTheFixtureLatentsWithEveryIntermediate() {
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = TestDevice.newManager()) {
       NDArray z = Fixtures.array(m, DIR + "decoder_input.npy");
       VaeFixtures.Recorder tap = new VaeFixtures.Recorder();
       NDArray image = vae.decode(z, Integer.MAX_VALUE, tap);
@@ -49,16 +53,17 @@ class AutoencoderKlDecodeTest {
   }
 
   @Test
+  @Tag("parity")
   void chunkedMidAttentionGivesTheSameImage() {
     // 16×16 latents = 256 tokens: chunks of 100 rows exercise an uneven split.
     try (AutoencoderKl chunked =
             AutoencoderKl.load(
                 Fixtures.path("model/vae"),
-                Device.cpu(),
-                DataType.FLOAT32,
+                TestDevice.device(),
+                TestDevice.dtype(),
                 NdArrayKernels.INSTANCE,
                 100);
-        NDManager m = NDManager.newBaseManager()) {
+        NDManager m = TestDevice.newManager()) {
       NDArray z = Fixtures.array(m, DIR + "decoder_input.npy");
       VaeFixtures.assertMatches(VaeFixtures.DECODE, "image", chunked.decode(z));
     }
@@ -66,7 +71,7 @@ class AutoencoderKlDecodeTest {
 
   @Test
   void subBatchesGiveTheSameImageAsOneBatch() {
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = TestDevice.newManager()) {
       NDArray z = Fixtures.array(m, DIR + "decoder_input.npy");
       NDArray whole = vae.decode(z);
       NDArray oneByOne = vae.decode(z, 1);
@@ -77,7 +82,7 @@ class AutoencoderKlDecodeTest {
 
   @Test
   void scalingFactorReproducesTheReferenceDecoderInput() {
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = TestDevice.newManager()) {
       NDArray latents = Fixtures.array(m, DIR + "latents.npy");
       NDArray expected = Fixtures.array(m, DIR + "decoder_input.npy");
       assertThat(vae.scalingFactor()).isEqualTo(0.18215f);
@@ -87,7 +92,7 @@ class AutoencoderKlDecodeTest {
 
   @Test
   void badInputsAreRejectedBeforeAnyWork() {
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = TestDevice.newManager()) {
       assertThatThrownBy(() -> vae.decode(m.zeros(new Shape(1, 3, 8, 8))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("(B, 4, H, W)");
