@@ -1,7 +1,11 @@
 package io.pixartdelta.pixart.cli;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import io.pixartdelta.pixart.image.ImageEncoder;
+import io.pixartdelta.pixart.image.ImagePostprocess;
 import io.pixartdelta.pixart.nn.Kernels;
 import io.pixartdelta.pixart.pipeline.BatchResult;
 import io.pixartdelta.pixart.pipeline.GenerationRequest;
@@ -129,6 +133,13 @@ public final class BenchCommand implements Callable<Integer> {
   Integer vaeQueryChunk;
 
   @Option(
+      names = "--stage-memory",
+      description =
+          "After the table, render the first batch size once more stage by stage and print each"
+              + " stage's peak memory (T5 + denoising, VAE decode, conversion to 8-bit).")
+  boolean stageMemory;
+
+  @Option(
       names = "--png-level",
       defaultValue = "" + ImageEncoder.DEFAULT_PNG_LEVEL,
       description = "PNG deflate level for the encode stage.")
@@ -231,9 +242,44 @@ public final class BenchCommand implements Callable<Integer> {
             memory.label());
         w.flush();
       }
+      if (stageMemory) {
+        w.println(stagePeaks(pipeline, memory, batches[0]));
+      }
       memory.allocatorSummary().ifPresent(s -> w.println("# CUDA allocator now: " + s));
     }
     return 0;
+  }
+
+  /** Peak memory of each stage of one batch, each measured from a fresh peak window. */
+  private String stagePeaks(PixArtPipeline pipeline, PeakMemory memory, int batch) {
+    List<GenerationRequest> requests = new ArrayList<>();
+    for (int j = 0; j < batch; j++) {
+      requests.add(
+          new GenerationRequest("stage memory prompt " + j, j, size, size, false, steps, 1, null));
+    }
+    double[] peaks = new double[3];
+    try (NDManager scope = NDManager.newBaseManager(pipeline.options().device())) {
+      memory.startRow();
+      NDArray latents = pipeline.generateLatents(requests, scope); // (B, C, H, W)
+      latents.toType(DataType.FLOAT32, false).sum().getFloat(); // wait for the device
+      peaks[0] = memory.peakBytes() / (double) (1L << 30);
+      memory.startRow();
+      NDArray decoded = pipeline.decode(latents); // (B, 3, H, W)
+      decoded.sum().getFloat();
+      peaks[1] = memory.peakBytes() / (double) (1L << 30);
+      memory.startRow();
+      ImagePostprocess.toRgb8(decoded);
+      peaks[2] = memory.peakBytes() / (double) (1L << 30);
+    }
+    return String.format(
+        Locale.ROOT,
+        "# peak by stage, batch %d (%s): T5 + denoising %.2f GiB, VAE decode %.2f GiB, to 8-bit"
+            + " %.2f GiB",
+        batch,
+        memory.label(),
+        peaks[0],
+        peaks[1],
+        peaks[2]);
   }
 
   /** {@code # weights on device: text_encoder 4.44 GiB (INT8), transformer ..., total ...}. */
