@@ -439,6 +439,14 @@ public final class RenderService implements AutoCloseable {
           try {
             if (error == null) {
               incoming.onDone().run();
+            } else if (StatusRejectedException.isCause(error)) {
+              // Resending cannot help and stopping would refuse it again after every restart.
+              LOG.error(
+                  "terminal status of job {} ({}) was refused; the job is done without it",
+                  event.jobId(),
+                  event.state(),
+                  error);
+              incoming.onDone().run();
             } else {
               LOG.error("terminal status of job {} could not be published", event.jobId(), error);
               fatal.accept(new StatusPublishException(event.jobId(), error));
