@@ -1,5 +1,7 @@
 package io.pixartdelta.worker.render;
 
+import io.pixartdelta.pixart.control.ControlImageException;
+import io.pixartdelta.pixart.control.SafeImageDecoder;
 import io.pixartdelta.schemas.ControlSpec;
 import io.pixartdelta.schemas.ErrorCodes;
 import io.pixartdelta.schemas.ErrorInfo;
@@ -8,15 +10,12 @@ import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.worker.storage.ObjectStore;
 import io.pixartdelta.worker.storage.S3Uri;
 import io.pixartdelta.worker.storage.StorageException;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Objects;
-import javax.imageio.ImageIO;
+import java.util.function.Supplier;
 
 /**
  * Applies the worker's defaults and rules to a job: output location (allow-list), feature support,
@@ -28,11 +27,21 @@ final class JobPlanner {
   private final RenderSettings settings;
   private final boolean controlSupported;
   private final ObjectStore store;
+  private final SafeImageDecoder decoder;
+  private final ControlImageBudget budget;
 
   JobPlanner(RenderSettings settings, boolean controlSupported, ObjectStore store) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.controlSupported = controlSupported;
     this.store = Objects.requireNonNull(store, "store");
+    // The same decoder as the CLI's ControlImagePreparer: header checks before any pixel.
+    this.decoder = new SafeImageDecoder(settings.controlLimits());
+    this.budget = new ControlImageBudget(settings.controlImageMemory());
+  }
+
+  /** Bytes of decoded control images held by planned jobs now. */
+  long controlImageBytesHeld() {
+    return budget.used();
   }
 
   /**
@@ -67,21 +76,39 @@ final class JobPlanner {
   }
 
   /**
-   * Builds the renderer's item, loading the control image if there is one.
+   * Builds the renderer's item, loading the control image if there is one. The control image's
+   * decoded size is reserved in the {@link ControlImageBudget} first (waiting while it is spent);
+   * the returned job holds the reservation until {@link PlannedJob#release()}.
    *
    * @throws JobRejectedException if the control image cannot be used
+   * @throws InterruptedException if stopped while waiting for control image memory
    */
-  PlannedJob plan(IncomingJob incoming, OutputTarget target) {
+  PlannedJob plan(IncomingJob incoming, OutputTarget target) throws InterruptedException {
     RenderJob job = incoming.job();
-    ControlInput control = job.control() == null ? null : loadControl(job.control());
+    ControlInput control = null;
+    ControlImageBudget.Lease lease = ControlImageBudget.NONE;
+    if (job.control() != null) {
+      byte[] bytes = readControl(job.control());
+      lease = reserve(decode(() -> decoder.probeWithinLimits(bytes)));
+      try {
+        control =
+            new ControlInput(
+                decode(() -> decoder.decode(bytes)),
+                job.control().type().wireName(),
+                job.control().scale());
+      } catch (RuntimeException | Error e) {
+        lease.release();
+        throw e;
+      }
+    }
     int width;
     int height;
     if (job.width() != null) {
       width = job.width();
       height = job.height();
     } else if (control != null) {
-      width = control.image().getWidth();
-      height = control.image().getHeight();
+      width = control.image().width();
+      height = control.image().height();
     } else {
       width = RenderJob.DEFAULT_SIZE;
       height = RenderJob.DEFAULT_SIZE;
@@ -99,7 +126,37 @@ final class JobPlanner {
             job.sampler().wireName(),
             job.guidanceScale(),
             control);
-    return new PlannedJob(incoming, item, target);
+    return new PlannedJob(incoming, item, target, lease);
+  }
+
+  private ControlImageBudget.Lease reserve(SafeImageDecoder.Header header)
+      throws InterruptedException {
+    try {
+      return budget.reserve(header.rgbBytes());
+    } catch (IllegalArgumentException e) {
+      throw rejected(
+          ErrorCodes.CONTROL_IMAGE_TOO_LARGE,
+          "the control image is "
+              + header.width()
+              + "x"
+              + header.height()
+              + ": decoded it "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /** Runs a decoder step, turning its refusals into the job's error. */
+  private static <T> T decode(Supplier<T> step) {
+    try {
+      return step.get();
+    } catch (ControlImageException e) {
+      String code =
+          e.code() == ControlImageException.Code.TOO_LARGE
+              ? ErrorCodes.CONTROL_IMAGE_TOO_LARGE
+              : ErrorCodes.CONTROL_IMAGE_INVALID;
+      throw rejected(code, e.getMessage(), e);
+    }
   }
 
   /**
@@ -119,18 +176,8 @@ final class JobPlanner {
     return value & 0x7fff_ffffL;
   }
 
-  private ControlInput loadControl(ControlSpec spec) {
-    byte[] bytes = spec.isS3Reference() ? readS3(spec.image()) : readInline(spec.image());
-    BufferedImage image;
-    try {
-      image = ImageIO.read(new ByteArrayInputStream(bytes));
-    } catch (IOException e) {
-      throw rejected(ErrorCodes.CONTROL_IMAGE_INVALID, "control image cannot be decoded", e);
-    }
-    if (image == null) {
-      throw rejected(ErrorCodes.CONTROL_IMAGE_INVALID, "control image is not a PNG or JPEG", null);
-    }
-    return new ControlInput(image, spec.type().wireName(), spec.scale());
+  private byte[] readControl(ControlSpec spec) {
+    return spec.isS3Reference() ? readS3(spec.image()) : readInline(spec.image());
   }
 
   private byte[] readS3(String uri) {

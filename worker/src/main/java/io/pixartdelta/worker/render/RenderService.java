@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * one render thread forms batches and calls the {@link Renderer}; a small pool encodes and uploads
  * the jobs of finished batches, one task per job, while the next batch renders (at most {@code
  * uploadThreads} batches wait there, then the render thread blocks). Control images are loaded on a
- * separate thread because they need I/O before the job's batch key is known.
+ * separate thread because they need I/O before the job's batch key is known; the memory of the
+ * decoded ones is bounded together ({@link ControlImageBudget}).
  *
  * <p>Every job ends in exactly one terminal event. {@link IncomingJob#onDone()} runs only after
  * that event is acknowledged by the {@link StatusSink}, so the caller can commit the job's offset.
@@ -133,21 +134,33 @@ public final class RenderService implements AutoCloseable {
     }
   }
 
+  /**
+   * Plans the job and queues it. Catches everything, errors included: a job that reached here must
+   * end in a terminal event (or be abandoned when the service stops), whatever its input does.
+   */
   private void planAndQueue(IncomingJob incoming, OutputTarget target) {
-    PlannedJob planned;
-    ShapeKey key;
+    PlannedJob planned = null;
     try {
       planned = planner.plan(incoming, target);
-      key = renderer.shapeKey(planned.item());
+      ShapeKey key = renderer.shapeKey(planned.item());
+      batcher.add(planned, key, incoming.job().priority(), incoming.job().deadline());
     } catch (JobRejectedException e) {
       fail(incoming, e.error());
-      return;
-    } catch (RuntimeException e) {
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      abandoned(1); // stopping: not committed, so redelivered
+    } catch (Throwable e) {
+      if (planned != null) {
+        planned.release();
+      }
       LOG.error("cannot plan job {}", incoming.job().jobId(), e);
       fail(incoming, ErrorInfo.permanent(ErrorCodes.INTERNAL_ERROR, "planning failed: " + e));
-      return;
     }
-    batcher.add(planned, key, incoming.job().priority(), incoming.job().deadline());
+  }
+
+  /** Bytes of decoded control images held by jobs between planning and completion. */
+  public long controlImageBytesHeld() {
+    return planner.controlImageBytesHeld();
   }
 
   /** Jobs accepted and not yet finished (queued, rendering or uploading). */
@@ -161,6 +174,7 @@ public final class RenderService implements AutoCloseable {
    */
   public void abandon(Predicate<Object> source) {
     List<Queued<PlannedJob>> removed = batcher.removeIf(p -> source.test(p.incoming().source()));
+    removed.forEach(queued -> queued.item().release());
     if (!removed.isEmpty()) {
       LOG.info("abandoned {} queued jobs of revoked partitions", removed.size());
       abandoned(removed.size());
@@ -192,6 +206,7 @@ public final class RenderService implements AutoCloseable {
     while (running) {
       try {
         for (Queued<PlannedJob> expired : batcher.takeExpired()) {
+          expired.item().release();
           IncomingJob incoming = expired.item().incoming();
           finish(
               incoming,
@@ -255,6 +270,7 @@ public final class RenderService implements AutoCloseable {
               try {
                 complete(job, outcome, startedAt, batchId, jobs.size());
               } finally {
+                job.release();
                 if (left.decrementAndGet() == 0) {
                   postSlots.release();
                 }
@@ -262,6 +278,7 @@ public final class RenderService implements AutoCloseable {
             });
       } catch (RejectedExecutionException e) {
         int notStarted = jobs.size() - i;
+        jobs.subList(i, jobs.size()).forEach(PlannedJob::release);
         abandoned(notStarted);
         if (left.addAndGet(-notStarted) == 0) {
           postSlots.release();

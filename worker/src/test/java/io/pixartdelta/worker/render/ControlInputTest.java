@@ -47,6 +47,8 @@ class ControlInputTest {
                 new BatchPolicy(4, Duration.ofMillis(10)),
                 1,
                 MAX_BYTES,
+                1 << 20,
+                3 << 20,
                 "renders",
                 "img",
                 new BucketAllowList(Set.of("renders", "controls")),
@@ -73,7 +75,7 @@ class ControlInputTest {
     awaitTrue(() -> done.contains("inline"));
 
     RenderItem item = renderer.items().get(0);
-    assertThat(item.control().image().getWidth()).isEqualTo(24);
+    assertThat(item.control().image().width()).isEqualTo(24);
     assertThat(item.control().type()).isEqualTo("hed");
     assertThat(item.control().scale()).isEqualTo(0.5);
     assertThat(item.width()).isEqualTo(24);
@@ -96,7 +98,7 @@ class ControlInputTest {
     awaitTrue(() -> done.contains("from-s3"));
 
     RenderItem item = renderer.items().get(0);
-    assertThat(item.control().image().getWidth()).isEqualTo(32);
+    assertThat(item.control().image().width()).isEqualTo(32);
     assertThat(item.width()).isEqualTo(256);
     assertThat(renderer.shapeKey(item).control()).isTrue();
     assertThat(sink.terminal("from-s3").state()).isEqualTo(JobState.SUCCEEDED);

@@ -58,6 +58,8 @@ class RenderServiceTest {
                 new BatchPolicy(maxBatch, maxWait),
                 2,
                 1 << 20,
+                1 << 20,
+                3 << 20,
                 "renders",
                 "img",
                 new BucketAllowList(Set.of("renders", "other")),
