@@ -107,8 +107,9 @@ final class JobPlanner {
       width = job.width();
       height = job.height();
     } else if (control != null) {
-      width = control.image().width();
-      height = control.image().height();
+      int[] size = sizeWithinJobLimits(control.image().width(), control.image().height(), job);
+      width = size[0];
+      height = size[1];
     } else {
       width = RenderJob.DEFAULT_SIZE;
       height = RenderJob.DEFAULT_SIZE;
@@ -127,6 +128,27 @@ final class JobPlanner {
             job.guidanceScale(),
             control);
     return new PlannedJob(incoming, item, target, lease);
+  }
+
+  /**
+   * The output size of a control job that gives none: the control image's size, brought within the
+   * limits a job may request (each side {@value RenderJob#MIN_SIZE}..{@value RenderJob#MAX_SIZE}, a
+   * multiple of 8, or of 16 without binning). It is scaled, keeping the aspect ratio, until the
+   * short side is at least the minimum and the long side at most the maximum; a ratio beyond 8:1
+   * cannot keep both and is clamped.
+   */
+  static int[] sizeWithinJobLimits(int imageWidth, int imageHeight, RenderJob job) {
+    int multiple = job.binning() ? 8 : 16;
+    double scale = Math.max(1.0, (double) RenderJob.MIN_SIZE / Math.min(imageWidth, imageHeight));
+    scale = Math.min(scale, (double) RenderJob.MAX_SIZE / Math.max(imageWidth, imageHeight));
+    return new int[] {
+      fitSide(imageWidth * scale, multiple), fitSide(imageHeight * scale, multiple)
+    };
+  }
+
+  private static int fitSide(double side, int multiple) {
+    long rounded = Math.round(side / multiple) * multiple;
+    return (int) Math.max(RenderJob.MIN_SIZE, Math.min(RenderJob.MAX_SIZE, rounded));
   }
 
   private ControlImageBudget.Lease reserve(SafeImageDecoder.Header header)
