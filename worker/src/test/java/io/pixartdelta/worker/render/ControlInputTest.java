@@ -165,6 +165,20 @@ class ControlInputTest {
     assertThat(renderer.batches()).isEmpty();
   }
 
+  @Test
+  void controlKeysWithDotSegmentsAreRefusedBeforeTheStoreIsAsked() throws Exception {
+    // Issue 11, defect 7: a server that resolves '..' would let the key climb inside the bucket.
+    store.putIfAbsent(
+        new ObjectUpload("controls", "secret/edge.png", png(32, 32), "image/png", Map.of()));
+    submit(control("climb", "s3://controls/public/../secret/edge.png"));
+
+    awaitTrue(() -> done.contains("climb"));
+
+    assertThat(code("climb")).isEqualTo(ErrorCodes.CONTROL_IMAGE_INVALID);
+    assertThat(sink.terminal("climb").error().message()).contains("'..' segments");
+    assertThat(renderer.batches()).isEmpty();
+  }
+
   private String code(String jobId) {
     return sink.terminal(jobId).error().code();
   }
