@@ -70,11 +70,6 @@ final class JobPlanner {
     return new OutputTarget(bucket, prefix, output.format(), quality);
   }
 
-  /** True if planning this job reads a control image (do it off the consumer thread). */
-  boolean needsIo(RenderJob job) {
-    return job.control() != null;
-  }
-
   /**
    * Builds the renderer's item, loading the control image if there is one. The control image's
    * decoded size is reserved in the {@link ControlImageBudget} first (waiting while it is spent);

@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -78,6 +79,11 @@ class ControlImageSafetyTest {
           @Override
           public StoredObject putIfAbsent(ObjectUpload upload) {
             return images.putIfAbsent(upload);
+          }
+
+          @Override
+          public Optional<StoredObject> find(S3Uri uri) {
+            return images.find(uri);
           }
 
           @Override

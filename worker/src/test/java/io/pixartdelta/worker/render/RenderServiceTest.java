@@ -298,7 +298,7 @@ class RenderServiceTest {
   }
 
   @Test
-  void aRedeliveredJobWithoutSeedRendersTheSameAndReusesTheStoredImage() throws Exception {
+  void aRedeliveredJobWithoutSeedReportsTheStoredImageWithoutRendering() throws Exception {
     start(1, Duration.ofMillis(10));
     RenderJob job = RenderJob.builder("again", "x").size(256, 256).build();
     submit(job);
@@ -313,6 +313,7 @@ class RenderServiceTest {
     assertThat(terminals).hasSize(2);
     assertThat(terminals.get(1).results().get(0)).isEqualTo(first);
     assertThat(store.objects).hasSize(1);
+    assertThat(renderer.items()).hasSize(1);
   }
 
   @Test
