@@ -39,7 +39,11 @@ import org.slf4j.LoggerFactory;
 public final class JobDispatcher implements JobIntake {
   private static final Logger LOG = LoggerFactory.getLogger(JobDispatcher.class);
 
-  /** Optional header with the delivery attempt (decimal, from 1) set by resubmitting clients. */
+  /**
+   * Optional header with the submission attempt (decimal, from 1) set by resubmitting clients; the
+   * worker reports it as is and does not count redeliveries (a consumer group keeps no delivery
+   * count).
+   */
   public static final String ATTEMPT_HEADER = "pixart.attempt";
 
   private final JsonCodec codec;
