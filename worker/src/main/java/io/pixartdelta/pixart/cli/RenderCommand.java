@@ -9,6 +9,7 @@ import io.pixartdelta.pixart.control.ControlType;
 import io.pixartdelta.pixart.control.PreparedControlImage;
 import io.pixartdelta.pixart.image.EncodedImage;
 import io.pixartdelta.pixart.image.ImageEncoder;
+import io.pixartdelta.pixart.pipeline.AspectRatioBins;
 import io.pixartdelta.pixart.pipeline.BatchResult;
 import io.pixartdelta.pixart.pipeline.ControlCondition;
 import io.pixartdelta.pixart.pipeline.ControlNetFiles;
@@ -37,6 +38,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Render one prompt to an image file (no Kafka, no S3).")
 public final class RenderCommand implements Callable<Integer> {
+  private static final int DEFAULT_SIZE = 1024;
+
   @Spec CommandSpec spec;
 
   @Option(
@@ -59,15 +62,13 @@ public final class RenderCommand implements Callable<Integer> {
 
   @Option(
       names = "--width",
-      defaultValue = "1024",
-      description = "Width in px (default ${DEFAULT-VALUE}).")
-  int width;
+      description = "Width in px (default 1024; with --control, the control image's width).")
+  Integer width;
 
   @Option(
       names = "--height",
-      defaultValue = "1024",
-      description = "Height in px (default ${DEFAULT-VALUE}).")
-  int height;
+      description = "Height in px (default 1024; with --control, the control image's height).")
+  Integer height;
 
   @Option(
       names = "--no-binning",
@@ -171,8 +172,21 @@ public final class RenderCommand implements Callable<Integer> {
         PipelineOptions.forDevice(dev, kernels.create(dev))
             .withTimestepRule(timestepRule)
             .withT5Weights(t5Int8 ? T5WeightStorage.INT8 : T5WeightStorage.FULL);
+    if ((width == null) != (height == null)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--width and --height go together");
+    }
+    boolean sized = width != null;
     GenerationRequest request =
-        new GenerationRequest(prompt, seed, width, height, !noBinning, steps, 1, null);
+        new GenerationRequest(
+            prompt,
+            seed,
+            sized ? width : DEFAULT_SIZE,
+            sized ? height : DEFAULT_SIZE,
+            !noBinning,
+            steps,
+            1,
+            null);
     Sampler s = Sampler.fromWire(sampler);
     request = request.withSampler(s, guidance == null ? s.defaultGuidance() : guidance);
     if (latents != null) {
@@ -181,27 +195,42 @@ public final class RenderCommand implements Callable<Integer> {
     if (control != null && controlnet == null) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--control needs --controlnet");
     }
-    PreparedControlImage prepared = null;
+    if (control != null && noBinning && !sized) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--no-binning with --control needs --width and --height (multiples of 16): without"
+              + " them the control image picks an aspect-ratio bin");
+    }
     if (control != null) {
-      // The control image picks the bin and the output size, as the reference demo does.
-      prepared =
-          new ControlImagePreparer(ControlImageLimits.defaults())
-              .prepare(Files.readAllBytes(control));
+      ControlImagePreparer preparer = new ControlImagePreparer(ControlImageLimits.defaults());
+      byte[] bytes = Files.readAllBytes(control);
+      PreparedControlImage prepared;
+      if (sized) {
+        // The flags win: the control image is fitted to the bin the requested size renders at.
+        prepared =
+            preparer.prepare(
+                bytes, AspectRatioBins.pixart1024().resolve(height, width, !noBinning));
+      } else {
+        // No size given: the control image picks the bin and the output size, as the reference
+        // demo does.
+        prepared = preparer.prepare(bytes);
+        request =
+            new GenerationRequest(
+                prompt,
+                seed,
+                prepared.sourceWidth(),
+                prepared.sourceHeight(),
+                true,
+                steps,
+                1,
+                request.initialLatents(),
+                request.sampler(),
+                request.guidanceScale(),
+                null);
+      }
       request =
-          new GenerationRequest(
-                  prompt,
-                  seed,
-                  prepared.sourceWidth(),
-                  prepared.sourceHeight(),
-                  true,
-                  steps,
-                  1,
-                  request.initialLatents(),
-                  request.sampler(),
-                  request.guidanceScale(),
-                  null)
-              .withControl(
-                  new ControlCondition(prepared, ControlType.fromWire(controlType), controlScale));
+          request.withControl(
+              new ControlCondition(prepared, ControlType.fromWire(controlType), controlScale));
     }
     long loadStart = System.nanoTime();
     ControlNetFiles controlFiles = controlnet == null ? null : new ControlNetFiles(controlnet, hed);

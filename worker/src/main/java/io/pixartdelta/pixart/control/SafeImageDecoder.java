@@ -38,11 +38,19 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * colour spaces (e.g. CMYK TIFF) go through Java's conversion to sRGB. The first frame of
  * multi-frame formats is used, as PIL does; EXIF orientation is ignored, as PIL and torchvision do.
  */
-final class SafeImageDecoder {
+public final class SafeImageDecoder {
   private final ControlImageLimits limits;
 
-  SafeImageDecoder(ControlImageLimits limits) {
+  public SafeImageDecoder(ControlImageLimits limits) {
+    if (limits == null) {
+      throw new IllegalArgumentException("limits are required");
+    }
     this.limits = limits;
+  }
+
+  /** The limits it checks. */
+  public ControlImageLimits limits() {
+    return limits;
   }
 
   /**
@@ -50,10 +58,15 @@ final class SafeImageDecoder {
    *
    * @param format the reader's format name (e.g. "png", "JPEG")
    */
-  record Header(String format, int width, int height) {}
+  public record Header(String format, int width, int height) {
+    /** Bytes of the decoded {@link RgbImage}: width · height · 3. */
+    public long rgbBytes() {
+      return (long) width * height * 3;
+    }
+  }
 
   /** Reads only the header; refuses data no reader recognises. */
-  Header probe(byte[] bytes) {
+  public Header probe(byte[] bytes) {
     checkBytes(bytes);
     try (ImageInputStream in = open(bytes)) {
       ImageReader reader = readerFor(in);
@@ -68,8 +81,24 @@ final class SafeImageDecoder {
     }
   }
 
-  /** Decodes the first image in {@code bytes} after checking its header against the limits. */
-  RgbImage decode(byte[] bytes) {
+  /**
+   * Reads only the header and checks it against the limits, so a caller can account for the memory
+   * the decoded image will take before calling {@link #decode}.
+   *
+   * @throws ControlImageException if the data is not an image or is over a limit
+   */
+  public Header probeWithinLimits(byte[] bytes) {
+    Header header = probe(bytes);
+    checkPixels(header);
+    return header;
+  }
+
+  /**
+   * Decodes the first image in {@code bytes} after checking its header against the limits.
+   *
+   * @throws ControlImageException if the data is not an acceptable image
+   */
+  public RgbImage decode(byte[] bytes) {
     checkBytes(bytes);
     try (ImageInputStream in = open(bytes)) {
       ImageReader reader = readerFor(in);

@@ -39,6 +39,14 @@ public enum OptionKey {
       "While S3 fails transiently a rendered job keeps retrying (the backlog fills, consumption pauses) this long before it fails with upload-failed."),
   MAX_CONTROL_IMAGE_BYTES(
       "worker.max-control-image-bytes", "8388608", "Largest control image accepted (bytes)."),
+  MAX_CONTROL_IMAGE_PIXELS(
+      "worker.max-control-image-pixels",
+      "33554432",
+      "Largest control image accepted (width x height, read from the header before decoding; larger ones fail with control-image-too-large)."),
+  CONTROL_IMAGE_MEMORY(
+      "worker.control-image-memory",
+      "402653184",
+      "Bytes of decoded control images (3 per pixel) that queued and running jobs may hold together; planning waits while it is spent."),
 
   KAFKA_BOOTSTRAP_SERVERS("kafka.bootstrap-servers", "localhost:9092", "Kafka bootstrap servers."),
   KAFKA_GROUP_ID("kafka.group-id", "pixart-workers", "Consumer group of the workers."),

@@ -71,6 +71,8 @@ public final class Worker implements AutoCloseable {
                 options.service().batch(),
                 options.service().uploadThreads(),
                 options.service().maxControlImageBytes(),
+                options.service().maxControlImagePixels(),
+                options.service().controlImageMemory(),
                 options.output().defaultBucket(),
                 options.output().defaultPrefix(),
                 options.s3().allowList(),

@@ -133,6 +133,8 @@ public record WorkerOptions(
    * @param uploadThreads encode + upload threads
    * @param drainTimeout shutdown drain limit
    * @param maxControlImageBytes largest control image
+   * @param maxControlImagePixels largest control image, width · height
+   * @param controlImageMemory decoded control images held at once, bytes
    * @param uploadOutageWait how long a rendered job waits out an S3 outage
    */
   public record ServiceOptions(
@@ -141,6 +143,8 @@ public record WorkerOptions(
       int uploadThreads,
       Duration drainTimeout,
       long maxControlImageBytes,
+      long maxControlImagePixels,
+      long controlImageMemory,
       Duration uploadOutageWait) {
     public ServiceOptions {
       Objects.requireNonNull(batch, "batch");
@@ -163,6 +167,16 @@ public record WorkerOptions(
             OptionKey.MAX_CONTROL_IMAGE_BYTES,
             Long.toString(maxControlImageBytes),
             "a positive size");
+      }
+      if (maxControlImagePixels < 1) {
+        throw invalid(
+            OptionKey.MAX_CONTROL_IMAGE_PIXELS,
+            Long.toString(maxControlImagePixels),
+            "a positive pixel count");
+      }
+      if (controlImageMemory < 1) {
+        throw invalid(
+            OptionKey.CONTROL_IMAGE_MEMORY, Long.toString(controlImageMemory), "a positive size");
       }
     }
   }
@@ -368,6 +382,8 @@ public record WorkerOptions(
               values.integer(OptionKey.UPLOAD_THREADS),
               values.duration(OptionKey.DRAIN_TIMEOUT),
               values.longValue(OptionKey.MAX_CONTROL_IMAGE_BYTES),
+              values.longValue(OptionKey.MAX_CONTROL_IMAGE_PIXELS),
+              values.longValue(OptionKey.CONTROL_IMAGE_MEMORY),
               values.duration(OptionKey.UPLOAD_OUTAGE_WAIT));
     } catch (IllegalArgumentException e) {
       throw new OptionsException(

@@ -1,5 +1,6 @@
 package io.pixartdelta.worker.kafka;
 
+import io.pixartdelta.schemas.ErrorCodes;
 import io.pixartdelta.schemas.ErrorInfo;
 import io.pixartdelta.schemas.InvalidMessageException;
 import io.pixartdelta.schemas.JsonCodec;
@@ -7,14 +8,14 @@ import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.schemas.StatusEvent;
 import io.pixartdelta.worker.render.IncomingJob;
 import io.pixartdelta.worker.render.RenderService;
+import io.pixartdelta.worker.render.StatusRejectedException;
 import io.pixartdelta.worker.render.StatusSink;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,15 +30,20 @@ import org.slf4j.LoggerFactory;
  * Turns job records into {@link IncomingJob}s for the {@link RenderService}.
  *
  * <p>A record that is not a valid job (not JSON, schema violation) never stops the worker: it gets
- * a FAILED status event with the stable error code and a copy on the dead-letter topic; its offset
- * is released once both are acknowledged. The event's jobId is the one in the message if readable,
+ * a FAILED status event with the stable error code and a copy on the dead-letter topic (truncated,
+ * or none at all, if the broker refuses the whole copy: see {@link DeadLetterPublisher}); its
+ * offset is released once both are done. The event's jobId is the one in the message if readable,
  * else the record key if it is a well-formed job id, else {@code unreadable-<topic>-<partition>-
  * <offset>}.
  */
 public final class JobDispatcher implements JobIntake {
   private static final Logger LOG = LoggerFactory.getLogger(JobDispatcher.class);
 
-  /** Optional header with the delivery attempt (decimal, from 1) set by resubmitting clients. */
+  /**
+   * Optional header with the submission attempt (decimal, from 1) set by resubmitting clients; the
+   * worker reports it as is and does not count redeliveries (a consumer group keeps no delivery
+   * count).
+   */
   public static final String ATTEMPT_HEADER = "pixart.attempt";
 
   private final JsonCodec codec;
@@ -73,7 +79,25 @@ public final class JobDispatcher implements JobIntake {
     try {
       job = codec.decodeJob(record.value());
     } catch (InvalidMessageException e) {
-      rejectInvalid(record, attempt, e, onDone);
+      rejectInvalid(record, attempt, e.code(), e.getMessage(), e.jobId(), e.toErrorInfo(), onDone);
+      return;
+    } catch (RuntimeException e) {
+      // The codec promises InvalidMessageException only; a bug must not stop the partition either.
+      LOG.error(
+          "decoding the job at {}-{}@{} failed",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e);
+      String message = "the worker failed to read this message: " + e;
+      rejectInvalid(
+          record,
+          attempt,
+          ErrorCodes.INTERNAL_ERROR,
+          message,
+          Optional.empty(),
+          ErrorInfo.permanent(ErrorCodes.INTERNAL_ERROR, message),
+          onDone);
       return;
     }
     String key = text(record.key());
@@ -98,32 +122,38 @@ public final class JobDispatcher implements JobIntake {
   private void rejectInvalid(
       ConsumerRecord<byte[], byte[]> record,
       int attempt,
-      InvalidMessageException e,
+      String code,
+      String reason,
+      Optional<String> messageJobId,
+      ErrorInfo error,
       Runnable onDone) {
-    String jobId = e.jobId().orElseGet(() -> fallbackJobId(record));
+    String jobId = messageJobId.orElseGet(() -> fallbackJobId(record));
     LOG.warn(
         "invalid job message at {}-{}@{} (jobId {}): {}",
         record.topic(),
         record.partition(),
         record.offset(),
         jobId,
-        e.getMessage());
+        reason);
     invalidInFlight.incrementAndGet();
-    List<CompletableFuture<Void>> sends = new ArrayList<>();
-    sends.add(deadLetters.publish(record, e.code(), e.getMessage()));
-    if (jobId != null) {
-      ErrorInfo error = e.toErrorInfo();
-      sends.add(
-          status.publish(StatusEvent.rejected(jobId, attempt, workerId, clock.instant(), error)));
-    }
-    CompletableFuture.allOf(sends.toArray(CompletableFuture<?>[]::new))
+    CompletableFuture<?> copied = deadLetters.publish(record, code, reason);
+    CompletableFuture<Void> reported =
+        status.publish(StatusEvent.rejected(jobId, attempt, workerId, clock.instant(), error));
+    CompletableFuture.allOf(copied, reported)
         .whenComplete(
-            (ignored, error) -> {
+            (ignored, failure) -> {
               invalidInFlight.decrementAndGet();
-              if (error == null) {
+              if (failure == null) {
+                onDone.run();
+              } else if (StatusRejectedException.isCause(failure)
+                  && !copied.isCompletedExceptionally()) {
+                LOG.error(
+                    "the FAILED status of {} was refused; the message is done without it",
+                    jobId,
+                    failure);
                 onDone.run();
               } else {
-                fatal.accept(error);
+                fatal.accept(failure);
               }
             });
   }

@@ -17,6 +17,7 @@ import io.pixartdelta.schemas.JobState;
 import io.pixartdelta.schemas.StageTimings;
 import io.pixartdelta.schemas.StatusEvent;
 import io.pixartdelta.worker.batch.ShapeKey;
+import io.pixartdelta.worker.kafka.DeadLetterPublisher;
 import io.pixartdelta.worker.kafka.JobConsumerLoop;
 import io.pixartdelta.worker.render.RenderOutcome;
 import io.pixartdelta.worker.render.Renderer;
@@ -57,7 +58,11 @@ public final class WorkerMetrics implements AutoCloseable {
    */
   public static final String JOBS_COMPLETED = "pixart.jobs.completed";
 
-  /** Unreadable job messages copied to the dead-letter topic (counter); tag {@code code}. */
+  /**
+   * Unreadable job messages handled by the dead-letter publisher (counter); tags {@code code} and
+   * {@code copy}: {@code full}, {@code truncated} (the whole copy was refused), {@code none} (even
+   * the truncated copy failed; the message is only in the worker's log).
+   */
   public static final String JOBS_DEAD_LETTERED = "pixart.jobs.dead.lettered";
 
   /** Jobs accepted and not yet finished: queued, rendering or uploading (gauge). */
@@ -271,14 +276,15 @@ public final class WorkerMetrics implements AutoCloseable {
   }
 
   /**
-   * Counts an unreadable message copied to the dead-letter topic with error {@code code}. Never
-   * throws: it runs inside the send's completion.
+   * Counts an unreadable message with error {@code code} and what reached the dead-letter topic.
+   * Never throws: it runs inside the send's completion.
    */
-  public void deadLettered(String code) {
+  public void deadLettered(String code, DeadLetterPublisher.Copy copy) {
     try {
       Counter.builder(JOBS_DEAD_LETTERED)
-          .description("Unreadable job messages copied to the dead-letter topic")
+          .description("Unreadable job messages, by what reached the dead-letter topic")
           .tag("code", codeTag(code))
+          .tag("copy", copy.tag())
           .register(registry)
           .increment();
     } catch (RuntimeException e) {

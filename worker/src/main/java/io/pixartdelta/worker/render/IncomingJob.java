@@ -8,7 +8,7 @@ import java.util.Objects;
  * A job read from the jobs topic, handed to the {@link RenderService}.
  *
  * @param job the decoded job
- * @param attempt delivery attempt (from 1)
+ * @param attempt submission attempt from the record's attempt header (from 1); not a delivery count
  * @param receivedAt when the worker read it (start of the queue wait)
  * @param source where it came from (the Kafka partition); used to abandon the jobs of revoked
  *     partitions

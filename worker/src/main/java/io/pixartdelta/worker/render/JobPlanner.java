@@ -1,5 +1,7 @@
 package io.pixartdelta.worker.render;
 
+import io.pixartdelta.pixart.control.ControlImageException;
+import io.pixartdelta.pixart.control.SafeImageDecoder;
 import io.pixartdelta.schemas.ControlSpec;
 import io.pixartdelta.schemas.ErrorCodes;
 import io.pixartdelta.schemas.ErrorInfo;
@@ -8,15 +10,12 @@ import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.worker.storage.ObjectStore;
 import io.pixartdelta.worker.storage.S3Uri;
 import io.pixartdelta.worker.storage.StorageException;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Objects;
-import javax.imageio.ImageIO;
+import java.util.function.Supplier;
 
 /**
  * Applies the worker's defaults and rules to a job: output location (allow-list), feature support,
@@ -28,11 +27,21 @@ final class JobPlanner {
   private final RenderSettings settings;
   private final boolean controlSupported;
   private final ObjectStore store;
+  private final SafeImageDecoder decoder;
+  private final ControlImageBudget budget;
 
   JobPlanner(RenderSettings settings, boolean controlSupported, ObjectStore store) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.controlSupported = controlSupported;
     this.store = Objects.requireNonNull(store, "store");
+    // The same decoder as the CLI's ControlImagePreparer: header checks before any pixel.
+    this.decoder = new SafeImageDecoder(settings.controlLimits());
+    this.budget = new ControlImageBudget(settings.controlImageMemory());
+  }
+
+  /** Bytes of decoded control images held by planned jobs now. */
+  long controlImageBytesHeld() {
+    return budget.used();
   }
 
   /**
@@ -61,27 +70,41 @@ final class JobPlanner {
     return new OutputTarget(bucket, prefix, output.format(), quality);
   }
 
-  /** True if planning this job reads a control image (do it off the consumer thread). */
-  boolean needsIo(RenderJob job) {
-    return job.control() != null;
-  }
-
   /**
-   * Builds the renderer's item, loading the control image if there is one.
+   * Builds the renderer's item, loading the control image if there is one. The control image's
+   * decoded size is reserved in the {@link ControlImageBudget} first (waiting while it is spent);
+   * the returned job holds the reservation until {@link PlannedJob#release()}.
    *
    * @throws JobRejectedException if the control image cannot be used
+   * @throws InterruptedException if stopped while waiting for control image memory
    */
-  PlannedJob plan(IncomingJob incoming, OutputTarget target) {
+  PlannedJob plan(IncomingJob incoming, OutputTarget target) throws InterruptedException {
     RenderJob job = incoming.job();
-    ControlInput control = job.control() == null ? null : loadControl(job.control());
+    ControlInput control = null;
+    ControlImageBudget.Lease lease = ControlImageBudget.NONE;
+    if (job.control() != null) {
+      byte[] bytes = readControl(job.control());
+      lease = reserve(decode(() -> decoder.probeWithinLimits(bytes)));
+      try {
+        control =
+            new ControlInput(
+                decode(() -> decoder.decode(bytes)),
+                job.control().type().wireName(),
+                job.control().scale());
+      } catch (RuntimeException | Error e) {
+        lease.release();
+        throw e;
+      }
+    }
     int width;
     int height;
     if (job.width() != null) {
       width = job.width();
       height = job.height();
     } else if (control != null) {
-      width = control.image().getWidth();
-      height = control.image().getHeight();
+      int[] size = sizeWithinJobLimits(control.image().width(), control.image().height(), job);
+      width = size[0];
+      height = size[1];
     } else {
       width = RenderJob.DEFAULT_SIZE;
       height = RenderJob.DEFAULT_SIZE;
@@ -99,7 +122,58 @@ final class JobPlanner {
             job.sampler().wireName(),
             job.guidanceScale(),
             control);
-    return new PlannedJob(incoming, item, target);
+    return new PlannedJob(incoming, item, target, lease);
+  }
+
+  /**
+   * The output size of a control job that gives none: the control image's size, brought within the
+   * limits a job may request (each side {@value RenderJob#MIN_SIZE}..{@value RenderJob#MAX_SIZE}, a
+   * multiple of 8, or of 16 without binning). It is scaled, keeping the aspect ratio, until the
+   * short side is at least the minimum and the long side at most the maximum; a ratio beyond 8:1
+   * cannot keep both and is clamped.
+   */
+  static int[] sizeWithinJobLimits(int imageWidth, int imageHeight, RenderJob job) {
+    int multiple = job.binning() ? 8 : 16;
+    double scale = Math.max(1.0, (double) RenderJob.MIN_SIZE / Math.min(imageWidth, imageHeight));
+    scale = Math.min(scale, (double) RenderJob.MAX_SIZE / Math.max(imageWidth, imageHeight));
+    return new int[] {
+      fitSide(imageWidth * scale, multiple), fitSide(imageHeight * scale, multiple)
+    };
+  }
+
+  private static int fitSide(double side, int multiple) {
+    long rounded = Math.round(side / multiple) * multiple;
+    return (int) Math.max(RenderJob.MIN_SIZE, Math.min(RenderJob.MAX_SIZE, rounded));
+  }
+
+  private ControlImageBudget.Lease reserve(SafeImageDecoder.Header header)
+      throws InterruptedException {
+    try {
+      return budget.reserve(header.rgbBytes());
+    } catch (IllegalArgumentException e) {
+      throw rejected(
+          ErrorCodes.CONTROL_IMAGE_TOO_LARGE,
+          "the control image is "
+              + header.width()
+              + "x"
+              + header.height()
+              + ": decoded it "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /** Runs a decoder step, turning its refusals into the job's error. */
+  private static <T> T decode(Supplier<T> step) {
+    try {
+      return step.get();
+    } catch (ControlImageException e) {
+      String code =
+          e.code() == ControlImageException.Code.TOO_LARGE
+              ? ErrorCodes.CONTROL_IMAGE_TOO_LARGE
+              : ErrorCodes.CONTROL_IMAGE_INVALID;
+      throw rejected(code, e.getMessage(), e);
+    }
   }
 
   /**
@@ -119,18 +193,8 @@ final class JobPlanner {
     return value & 0x7fff_ffffL;
   }
 
-  private ControlInput loadControl(ControlSpec spec) {
-    byte[] bytes = spec.isS3Reference() ? readS3(spec.image()) : readInline(spec.image());
-    BufferedImage image;
-    try {
-      image = ImageIO.read(new ByteArrayInputStream(bytes));
-    } catch (IOException e) {
-      throw rejected(ErrorCodes.CONTROL_IMAGE_INVALID, "control image cannot be decoded", e);
-    }
-    if (image == null) {
-      throw rejected(ErrorCodes.CONTROL_IMAGE_INVALID, "control image is not a PNG or JPEG", null);
-    }
-    return new ControlInput(image, spec.type().wireName(), spec.scale());
+  private byte[] readControl(ControlSpec spec) {
+    return spec.isS3Reference() ? readS3(spec.image()) : readInline(spec.image());
   }
 
   private byte[] readS3(String uri) {

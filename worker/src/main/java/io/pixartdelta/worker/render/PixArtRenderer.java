@@ -5,7 +5,6 @@ import io.pixartdelta.pixart.control.ControlImageLimits;
 import io.pixartdelta.pixart.control.ControlImagePreparer;
 import io.pixartdelta.pixart.control.ControlType;
 import io.pixartdelta.pixart.control.PreparedControlImage;
-import io.pixartdelta.pixart.control.RgbImage;
 import io.pixartdelta.pixart.pipeline.AspectRatioBins;
 import io.pixartdelta.pixart.pipeline.BatchResult;
 import io.pixartdelta.pixart.pipeline.ControlCondition;
@@ -16,7 +15,6 @@ import io.pixartdelta.pixart.pipeline.Sampler;
 import io.pixartdelta.pixart.pipeline.StageTimings;
 import io.pixartdelta.schemas.ErrorCodes;
 import io.pixartdelta.worker.batch.ShapeKey;
-import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -182,18 +180,8 @@ public final class PixArtRenderer implements Renderer {
 
   /** The control image resized and cropped to the item's render bin, as the reference does. */
   private ControlCondition control(RenderItem item) {
-    BufferedImage src = item.control().image();
-    int w = src.getWidth();
-    int h = src.getHeight();
-    int[] argb = src.getRGB(0, 0, w, h, null, 0, w);
-    byte[] rgb = new byte[3 * w * h];
-    for (int i = 0; i < argb.length; i++) {
-      rgb[3 * i] = (byte) (argb[i] >> 16);
-      rgb[3 * i + 1] = (byte) (argb[i] >> 8);
-      rgb[3 * i + 2] = (byte) argb[i];
-    }
     AspectRatioBins.Bin bin = pipeline.renderSize(request(item, null));
-    PreparedControlImage prepared = preparer.prepare(RgbImage.copyOf(h, w, rgb), bin);
+    PreparedControlImage prepared = preparer.prepare(item.control().image(), bin);
     return new ControlCondition(
         prepared, ControlType.fromWire(item.control().type()), (float) item.control().scale());
   }

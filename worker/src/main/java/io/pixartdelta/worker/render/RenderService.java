@@ -3,6 +3,7 @@ package io.pixartdelta.worker.render;
 import io.pixartdelta.schemas.ErrorCodes;
 import io.pixartdelta.schemas.ErrorInfo;
 import io.pixartdelta.schemas.ImageResult;
+import io.pixartdelta.schemas.JobState;
 import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.schemas.StageTimings;
 import io.pixartdelta.schemas.StatusEvent;
@@ -40,8 +41,11 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: {@link #submit} runs on the caller's (consumer) thread and only checks and queues;
  * one render thread forms batches and calls the {@link Renderer}; a small pool encodes and uploads
  * the jobs of finished batches, one task per job, while the next batch renders (at most {@code
- * uploadThreads} batches wait there, then the render thread blocks). Control images are loaded on a
- * separate thread because they need I/O before the job's batch key is known.
+ * uploadThreads} batches wait there, then the render thread blocks). Jobs are planned on a pool of
+ * {@code uploadThreads} threads, because planning does I/O before the job's batch key is known: it
+ * looks up the job's stored images (the same request delivered again completes from them without
+ * rendering; a different request under the same jobId fails, see {@link RequestFingerprint}) and
+ * loads control images, whose decoded memory is bounded together ({@link ControlImageBudget}).
  *
  * <p>Every job ends in exactly one terminal event. {@link IncomingJob#onDone()} runs only after
  * that event is acknowledged by the {@link StatusSink}, so the caller can commit the job's offset.
@@ -95,7 +99,8 @@ public final class RenderService implements AutoCloseable {
             settings.workerId(),
             renderer.modelId());
     this.batcher = new MicroBatcher<>(settings.batch(), clock);
-    this.prepareExecutor = Executors.newSingleThreadExecutor(daemon("render-prepare"));
+    this.prepareExecutor =
+        Executors.newFixedThreadPool(settings.uploadThreads(), daemon("render-prepare"));
     this.postExecutor =
         Executors.newFixedThreadPool(settings.uploadThreads(), daemon("render-upload"));
     this.postSlots = new Semaphore(settings.uploadThreads());
@@ -122,32 +127,94 @@ public final class RenderService implements AutoCloseable {
       return;
     }
     progress(StatusEvent.accepted(job, incoming.attempt(), settings.workerId(), now));
-    if (planner.needsIo(job)) {
-      try {
-        prepareExecutor.execute(() -> planAndQueue(incoming, target));
-      } catch (RejectedExecutionException e) {
-        abandoned(1); // shutting down: the job is redelivered
-      }
-    } else {
-      planAndQueue(incoming, target);
+    // Planning does I/O (stored images, control images): off the consumer thread.
+    try {
+      prepareExecutor.execute(() -> planAndQueue(incoming, target));
+    } catch (RejectedExecutionException e) {
+      abandoned(1); // shutting down: the job is redelivered
     }
   }
 
+  /**
+   * Plans the job and queues it. Catches everything, errors included: a job that reached here must
+   * end in a terminal event (or be abandoned when the service stops), whatever its input does.
+   */
   private void planAndQueue(IncomingJob incoming, OutputTarget target) {
-    PlannedJob planned;
-    ShapeKey key;
+    PlannedJob planned = null;
     try {
       planned = planner.plan(incoming, target);
-      key = renderer.shapeKey(planned.item());
+      Optional<List<ImageResult>> stored = storedEarlier(planned);
+      if (stored.isPresent()) {
+        planned.release();
+        finishFromStore(incoming, stored.get());
+        return;
+      }
+      ShapeKey key = renderer.shapeKey(planned.item());
+      batcher.add(planned, key, incoming.job().priority(), incoming.job().deadline());
     } catch (JobRejectedException e) {
+      release(planned);
       fail(incoming, e.error());
-      return;
-    } catch (RuntimeException e) {
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      abandoned(1); // stopping: not committed, so redelivered
+    } catch (Throwable e) {
+      release(planned);
       LOG.error("cannot plan job {}", incoming.job().jobId(), e);
       fail(incoming, ErrorInfo.permanent(ErrorCodes.INTERNAL_ERROR, "planning failed: " + e));
-      return;
     }
-    batcher.add(planned, key, incoming.job().priority(), incoming.job().deadline());
+  }
+
+  private static void release(PlannedJob planned) {
+    if (planned != null) {
+      planned.release();
+    }
+  }
+
+  /**
+   * The job's images if an earlier delivery of the same request stored them all. A store failure
+   * here only costs the shortcut: the job renders, and the upload runs the same check.
+   *
+   * @throws JobRejectedException with job-id-conflict
+   */
+  private Optional<List<ImageResult>> storedEarlier(PlannedJob planned) {
+    try {
+      return writer.findStored(planned);
+    } catch (StorageException e) {
+      LOG.warn(
+          "cannot look up stored images of job {} ({}); rendering it",
+          planned.incoming().job().jobId(),
+          e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** SUCCEEDED from stored images: no batch, nothing rendered. */
+  private void finishFromStore(IncomingJob incoming, List<ImageResult> results) {
+    Instant now = clock.instant();
+    LOG.info("job {} was already rendered; reporting its stored images", incoming.job().jobId());
+    finish(
+        incoming,
+        StatusEvent.builder(incoming.job(), JobState.SUCCEEDED)
+            .attempt(incoming.attempt())
+            .workerId(settings.workerId())
+            .eventTime(now)
+            .startedAt(now)
+            .finishedAt(now)
+            .timings(
+                new StageTimings(
+                    Duration.between(incoming.receivedAt(), now).toMillis(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null))
+            .results(results)
+            .build());
+  }
+
+  /** Bytes of decoded control images held by jobs between planning and completion. */
+  public long controlImageBytesHeld() {
+    return planner.controlImageBytesHeld();
   }
 
   /** Jobs accepted and not yet finished (queued, rendering or uploading). */
@@ -161,6 +228,7 @@ public final class RenderService implements AutoCloseable {
    */
   public void abandon(Predicate<Object> source) {
     List<Queued<PlannedJob>> removed = batcher.removeIf(p -> source.test(p.incoming().source()));
+    removed.forEach(queued -> queued.item().release());
     if (!removed.isEmpty()) {
       LOG.info("abandoned {} queued jobs of revoked partitions", removed.size());
       abandoned(removed.size());
@@ -192,6 +260,7 @@ public final class RenderService implements AutoCloseable {
     while (running) {
       try {
         for (Queued<PlannedJob> expired : batcher.takeExpired()) {
+          expired.item().release();
           IncomingJob incoming = expired.item().incoming();
           finish(
               incoming,
@@ -255,6 +324,7 @@ public final class RenderService implements AutoCloseable {
               try {
                 complete(job, outcome, startedAt, batchId, jobs.size());
               } finally {
+                job.release();
                 if (left.decrementAndGet() == 0) {
                   postSlots.release();
                 }
@@ -262,6 +332,7 @@ public final class RenderService implements AutoCloseable {
             });
       } catch (RejectedExecutionException e) {
         int notStarted = jobs.size() - i;
+        jobs.subList(i, jobs.size()).forEach(PlannedJob::release);
         abandoned(notStarted);
         if (left.addAndGet(-notStarted) == 0) {
           postSlots.release();
@@ -347,6 +418,9 @@ public final class RenderService implements AutoCloseable {
               batchSize,
               timings,
               results));
+    } catch (JobRejectedException e) {
+      LOG.warn("job {} refused while storing: {}", in.job().jobId(), e.getMessage());
+      fail(in, e.error());
     } catch (StorageException e) {
       LOG.warn("storing the images of job {} failed: {}", in.job().jobId(), e.getMessage());
       String code =
@@ -438,6 +512,14 @@ public final class RenderService implements AutoCloseable {
         error -> {
           try {
             if (error == null) {
+              incoming.onDone().run();
+            } else if (StatusRejectedException.isCause(error)) {
+              // Resending cannot help and stopping would refuse it again after every restart.
+              LOG.error(
+                  "terminal status of job {} ({}) was refused; the job is done without it",
+                  event.jobId(),
+                  event.state(),
+                  error);
               incoming.onDone().run();
             } else {
               LOG.error("terminal status of job {} could not be published", event.jobId(), error);

@@ -1,5 +1,6 @@
 package io.pixartdelta.worker.render;
 
+import io.pixartdelta.pixart.control.ControlImageLimits;
 import io.pixartdelta.worker.batch.BatchPolicy;
 import io.pixartdelta.worker.storage.BucketAllowList;
 import java.time.Duration;
@@ -11,7 +12,11 @@ import java.util.Objects;
  * @param workerId this worker's id, in status events and object metadata
  * @param batch micro-batch closing rule
  * @param uploadThreads threads encoding and uploading finished batches
- * @param maxControlImageBytes largest control image accepted
+ * @param maxControlImageBytes largest control image accepted (encoded bytes)
+ * @param maxControlImagePixels largest control image accepted (width · height, from the header,
+ *     checked before decoding)
+ * @param controlImageMemory bytes of decoded control images (3 per pixel) held at once by all the
+ *     jobs between planning and completion; planning waits while it is spent
  * @param defaultBucket bucket for jobs that name none
  * @param defaultPrefix key prefix for jobs that name none (may be empty)
  * @param allowList buckets jobs may use
@@ -25,6 +30,8 @@ public record RenderSettings(
     BatchPolicy batch,
     int uploadThreads,
     long maxControlImageBytes,
+    long maxControlImagePixels,
+    long controlImageMemory,
     String defaultBucket,
     String defaultPrefix,
     BucketAllowList allowList,
@@ -42,6 +49,14 @@ public record RenderSettings(
       throw new IllegalArgumentException(
           "maxControlImageBytes must be >= 1, got " + maxControlImageBytes);
     }
+    if (maxControlImagePixels < 1) {
+      throw new IllegalArgumentException(
+          "maxControlImagePixels must be >= 1, got " + maxControlImagePixels);
+    }
+    if (controlImageMemory < 1) {
+      throw new IllegalArgumentException(
+          "controlImageMemory must be >= 1, got " + controlImageMemory);
+    }
     if (defaultBucket == null || defaultBucket.isBlank()) {
       throw new IllegalArgumentException("defaultBucket must not be blank");
     }
@@ -54,5 +69,10 @@ public record RenderSettings(
     if (uploadOutageWait == null || uploadOutageWait.isNegative()) {
       throw new IllegalArgumentException("uploadOutageWait must be >= 0, got " + uploadOutageWait);
     }
+  }
+
+  /** The limits control images are decoded with. */
+  public ControlImageLimits controlLimits() {
+    return new ControlImageLimits(maxControlImagePixels, maxControlImageBytes);
   }
 }

@@ -1,5 +1,7 @@
 package io.pixartdelta.worker.storage;
 
+import java.util.Optional;
+
 /**
  * An S3-like object store.
  *
@@ -16,6 +18,14 @@ public interface ObjectStore extends AutoCloseable {
    * @throws StorageException if the bucket is not allowed or the store fails
    */
   StoredObject putIfAbsent(ObjectUpload upload);
+
+  /**
+   * Describes the object at {@code uri} from its metadata alone (no body is read), or empty if
+   * there is none; {@link StoredObject#reused()} is true.
+   *
+   * @throws StorageException if the bucket is not allowed or the store fails
+   */
+  Optional<StoredObject> find(S3Uri uri);
 
   /**
    * Reads a whole object.

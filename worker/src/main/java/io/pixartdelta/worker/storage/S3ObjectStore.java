@@ -7,6 +7,7 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -163,6 +164,31 @@ public final class S3ObjectStore implements ObjectStore {
                 head.metadata() == null ? Map.of() : head.metadata(),
                 true);
           }
+        });
+  }
+
+  @Override
+  public Optional<StoredObject> find(S3Uri uri) {
+    allowList.check(uri.bucket());
+    return call(
+        "head " + uri,
+        () -> {
+          HeadObjectResponse head;
+          try {
+            head = head(uri);
+          } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+              return Optional.empty();
+            }
+            throw e;
+          }
+          return Optional.of(
+              new StoredObject(
+                  uri,
+                  head.contentLength() == null ? 0 : head.contentLength(),
+                  head.contentType() == null ? "application/octet-stream" : head.contentType(),
+                  head.metadata() == null ? Map.of() : head.metadata(),
+                  true));
         });
   }
 

@@ -4,7 +4,8 @@ package io.pixartdelta.worker.storage;
  * An {@code s3://bucket/key} address.
  *
  * @param bucket bucket name (3..63 characters: lower-case letters, digits, dots, hyphens)
- * @param key object key, not empty
+ * @param key object key, not empty, without {@code .} or {@code ..} segments (between {@code /} or
+ *     backslash)
  */
 public record S3Uri(String bucket, String key) {
   private static final String SCHEME = "s3://";
@@ -15,6 +16,13 @@ public record S3Uri(String bucket, String key) {
     }
     if (key == null || key.isEmpty()) {
       throw new IllegalArgumentException("key must not be empty");
+    }
+    // Servers that resolve dot segments (file-system backends, proxies) would let a key climb
+    // outside the folder it names; S3 itself treats them as plain text, so nothing needs them.
+    for (String segment : key.split("[/\\\\]", -1)) {
+      if (segment.equals(".") || segment.equals("..")) {
+        throw new IllegalArgumentException("key must not contain '.' or '..' segments: " + key);
+      }
     }
   }
 

@@ -121,6 +121,60 @@ class PixArtCliTest {
   }
 
   @Test
+  void renderWithAControlMapHonoursAnExplicitSizeAndNoBinning(@TempDir Path dir) throws Exception {
+    // Issue 11, defect 8: --width/--height/--no-binning were dropped when --control was given.
+    Path edges = dir.resolve("edges.png");
+    java.nio.file.Files.write(edges, io.pixartdelta.pixart.TestImages.edgeMapPng(96, 72));
+    String[] common = {
+      "render",
+      "--model",
+      Fixtures.tinyModel().toString(),
+      "--controlnet",
+      Fixtures.path("controlnet/adapter").toString(),
+      "--control",
+      edges.toString(),
+      "--control-type",
+      "edges",
+      "--prompt",
+      "a house",
+      "--steps",
+      "1"
+    };
+
+    Path exact = dir.resolve("exact.png");
+    String out =
+        run(
+            concat(
+                common,
+                "--width",
+                "192",
+                "--height",
+                "128",
+                "--no-binning",
+                "--out",
+                exact.toString()));
+    BufferedImage img = ImageIO.read(exact.toFile());
+    assertThat(img.getWidth()).isEqualTo(192);
+    assertThat(img.getHeight()).isEqualTo(128);
+    assertThat(out).contains("model ran at 192x128");
+
+    Path binned = dir.resolve("binned.png");
+    out = run(concat(common, "--width", "256", "--height", "128", "--out", binned.toString()));
+    img = ImageIO.read(binned.toFile());
+    assertThat(img.getWidth()).isEqualTo(256);
+    assertThat(img.getHeight()).isEqualTo(128);
+    var bin = io.pixartdelta.pixart.pipeline.AspectRatioBins.pixart1024().classify(128, 256);
+    assertThat(out).contains("model ran at " + bin.width() + "x" + bin.height());
+
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new PixArtCli());
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute(concat(common, "--no-binning", "--out", exact.toString()));
+    assertThat(code).isNotZero();
+    assertThat(err.toString()).contains("--no-binning with --control needs --width and --height");
+  }
+
+  @Test
   void benchPrintsATableRowPerBatchSize() {
     String out =
         run(

@@ -76,6 +76,11 @@ final class E2EStack implements AutoCloseable {
 
   /** Creates the test's topics and returns worker options pointing at them. */
   WorkerOptions options(String name, String workerId) {
+    return WorkerOptions.load(null, Map.of(), optionValues(name, workerId));
+  }
+
+  /** Creates the test's topics and returns the option values (key=value) of {@link #options}. */
+  Map<String, String> optionValues(String name, String workerId) {
     kafka.createTopics(
         PARTITIONS, List.of(jobsTopic(name), statusTopic(name), deadLetterTopic(name)));
     Map<String, String> values = new HashMap<>();
@@ -98,7 +103,7 @@ final class E2EStack implements AutoCloseable {
     values.put("s3.path-style", "true");
     values.put("s3.access-key", s3.accessKey());
     values.put("s3.secret-key", s3.secretKey());
-    return WorkerOptions.load(null, Map.of(), values);
+    return values;
   }
 
   static String jobsTopic(String name) {
@@ -128,6 +133,15 @@ final class E2EStack implements AutoCloseable {
                   key == null ? null : key.getBytes(StandardCharsets.UTF_8),
                   value))
           .get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("send failed", e);
+    }
+  }
+
+  /** Sends a record as given (headers included). */
+  void sendRecord(ProducerRecord<byte[], byte[]> record) {
+    try {
+      producer.send(record).get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError("send failed", e);
     }

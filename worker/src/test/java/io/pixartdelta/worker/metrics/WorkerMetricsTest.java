@@ -14,6 +14,7 @@ import io.pixartdelta.schemas.ImageResult;
 import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.schemas.StageTimings;
 import io.pixartdelta.schemas.StatusEvent;
+import io.pixartdelta.worker.kafka.DeadLetterPublisher;
 import io.pixartdelta.worker.render.FakeRenderer;
 import io.pixartdelta.worker.render.RenderItem;
 import io.pixartdelta.worker.render.Renderer;
@@ -208,9 +209,9 @@ class WorkerMetricsTest {
 
   @Test
   void deadLettersCountByCodeAndUnknownCodesStayBounded() {
-    metrics.deadLettered(ErrorCodes.INVALID_JSON);
-    metrics.deadLettered(ErrorCodes.INVALID_JSON);
-    metrics.deadLettered("made-up-code");
+    metrics.deadLettered(ErrorCodes.INVALID_JSON, DeadLetterPublisher.Copy.FULL);
+    metrics.deadLettered(ErrorCodes.INVALID_JSON, DeadLetterPublisher.Copy.FULL);
+    metrics.deadLettered("made-up-code", DeadLetterPublisher.Copy.FULL);
 
     assertThat(
             registry

@@ -11,6 +11,7 @@ import io.pixartdelta.schemas.StatusEvent;
 import io.pixartdelta.worker.batch.BatchPolicy;
 import io.pixartdelta.worker.storage.BucketAllowList;
 import io.pixartdelta.worker.storage.ObjectUpload;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
@@ -47,6 +48,8 @@ class ControlInputTest {
                 new BatchPolicy(4, Duration.ofMillis(10)),
                 1,
                 MAX_BYTES,
+                1 << 20,
+                3 << 20,
                 "renders",
                 "img",
                 new BucketAllowList(Set.of("renders", "controls")),
@@ -73,14 +76,51 @@ class ControlInputTest {
     awaitTrue(() -> done.contains("inline"));
 
     RenderItem item = renderer.items().get(0);
-    assertThat(item.control().image().getWidth()).isEqualTo(24);
+    assertThat(item.control().image().width()).isEqualTo(24);
     assertThat(item.control().type()).isEqualTo("hed");
     assertThat(item.control().scale()).isEqualTo(0.5);
-    assertThat(item.width()).isEqualTo(24);
-    assertThat(item.height()).isEqualTo(16);
+    // 24x16 is below the 256-pixel minimum a job may ask for: scaled up, aspect kept.
+    assertThat(item.width()).isEqualTo(384);
+    assertThat(item.height()).isEqualTo(256);
     StatusEvent terminal = sink.terminal("inline");
     assertThat(terminal.state()).isEqualTo(JobState.SUCCEEDED);
-    assertThat(terminal.results().get(0).width()).isEqualTo(24);
+    assertThat(terminal.results().get(0).width()).isEqualTo(384);
+  }
+
+  @Test
+  void aControlImageOutsideTheJobLimitsCannotSetAnOutOfRangeSize() throws Exception {
+    // Issue 11, defect 3: a 64x3000 control image gave a SUCCEEDED 64x3000 render.
+    submit(
+        RenderJob.builder("tall", "edges")
+            .control(ControlSpec.inlinePng(blackPng(64, 3000), ControlType.HED, 1.0))
+            .build());
+
+    awaitTrue(() -> done.contains("tall"));
+
+    StatusEvent terminal = sink.terminal("tall");
+    assertThat(terminal.state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(terminal.results().get(0).width()).isEqualTo(RenderJob.MIN_SIZE);
+    assertThat(terminal.results().get(0).height()).isEqualTo(RenderJob.MAX_SIZE);
+  }
+
+  @Test
+  void sizesFromControlImagesKeepTheirAspectWithinTheJobLimits() {
+    RenderJob binned = RenderJob.builder("b", "x").build();
+    RenderJob exact = RenderJob.builder("e", "x").binning(false).build();
+    assertThat(JobPlanner.sizeWithinJobLimits(1000, 700, binned)).containsExactly(1000, 704);
+    assertThat(JobPlanner.sizeWithinJobLimits(1000, 700, exact)).containsExactly(1008, 704);
+    assertThat(JobPlanner.sizeWithinJobLimits(4096, 1024, binned)).containsExactly(2048, 512);
+    assertThat(JobPlanner.sizeWithinJobLimits(100, 200, binned)).containsExactly(256, 512);
+    assertThat(JobPlanner.sizeWithinJobLimits(3000, 64, exact)).containsExactly(2048, 256);
+    for (int w = 1; w < 5000; w += 97) {
+      for (int h = 1; h < 5000; h += 89) {
+        int[] size = JobPlanner.sizeWithinJobLimits(w, h, exact);
+        for (int side : size) {
+          assertThat(side).isBetween(RenderJob.MIN_SIZE, RenderJob.MAX_SIZE);
+          assertThat(side % 16).isZero();
+        }
+      }
+    }
   }
 
   @Test
@@ -96,7 +136,7 @@ class ControlInputTest {
     awaitTrue(() -> done.contains("from-s3"));
 
     RenderItem item = renderer.items().get(0);
-    assertThat(item.control().image().getWidth()).isEqualTo(32);
+    assertThat(item.control().image().width()).isEqualTo(32);
     assertThat(item.width()).isEqualTo(256);
     assertThat(renderer.shapeKey(item).control()).isTrue();
     assertThat(sink.terminal("from-s3").state()).isEqualTo(JobState.SUCCEEDED);
@@ -125,6 +165,20 @@ class ControlInputTest {
     assertThat(renderer.batches()).isEmpty();
   }
 
+  @Test
+  void controlKeysWithDotSegmentsAreRefusedBeforeTheStoreIsAsked() throws Exception {
+    // Issue 11, defect 7: a server that resolves '..' would let the key climb inside the bucket.
+    store.putIfAbsent(
+        new ObjectUpload("controls", "secret/edge.png", png(32, 32), "image/png", Map.of()));
+    submit(control("climb", "s3://controls/public/../secret/edge.png"));
+
+    awaitTrue(() -> done.contains("climb"));
+
+    assertThat(code("climb")).isEqualTo(ErrorCodes.CONTROL_IMAGE_INVALID);
+    assertThat(sink.terminal("climb").error().message()).contains("'..' segments");
+    assertThat(renderer.batches()).isEmpty();
+  }
+
   private String code(String jobId) {
     return sink.terminal(jobId).error().code();
   }
@@ -140,6 +194,13 @@ class ControlInputTest {
   private static byte[] png(int width, int height) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageIO.write(FakeRenderer.gradient(width, height, 1), "png", out);
+    return out.toByteArray();
+  }
+
+  /** A black image: it compresses to well under the test's byte limit at any size. */
+  private static byte[] blackPng(int width, int height) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB), "png", out);
     return out.toByteArray();
   }
 

@@ -6,6 +6,7 @@ import io.pixartdelta.worker.storage.S3Uri;
 import io.pixartdelta.worker.storage.StorageException;
 import io.pixartdelta.worker.storage.StoredObject;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -33,6 +34,13 @@ final class InMemoryObjectStore implements ObjectStore {
         stored.contentType(),
         stored.metadata(),
         existing != null);
+  }
+
+  @Override
+  public Optional<StoredObject> find(S3Uri uri) {
+    Entry entry = objects.get(uri);
+    return Optional.ofNullable(entry)
+        .map(e -> new StoredObject(uri, e.bytes().length, e.contentType(), e.metadata(), true));
   }
 
   @Override

@@ -58,6 +58,8 @@ class RenderServiceTest {
                 new BatchPolicy(maxBatch, maxWait),
                 2,
                 1 << 20,
+                1 << 20,
+                3 << 20,
                 "renders",
                 "img",
                 new BucketAllowList(Set.of("renders", "other")),
@@ -296,7 +298,7 @@ class RenderServiceTest {
   }
 
   @Test
-  void aRedeliveredJobWithoutSeedRendersTheSameAndReusesTheStoredImage() throws Exception {
+  void aRedeliveredJobWithoutSeedReportsTheStoredImageWithoutRendering() throws Exception {
     start(1, Duration.ofMillis(10));
     RenderJob job = RenderJob.builder("again", "x").size(256, 256).build();
     submit(job);
@@ -311,6 +313,7 @@ class RenderServiceTest {
     assertThat(terminals).hasSize(2);
     assertThat(terminals.get(1).results().get(0)).isEqualTo(first);
     assertThat(store.objects).hasSize(1);
+    assertThat(renderer.items()).hasSize(1);
   }
 
   @Test
