@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import io.pixartdelta.pixart.weights.Npy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Path;
 
@@ -14,17 +13,16 @@ import java.nio.file.Path;
 public final class Fixtures {
   private Fixtures() {}
 
-  /** The fixtures folder on disk (test resources are plain files under target/test-classes). */
+  /**
+   * The fixtures folder on disk: under target/test-classes here, unpacked from the pixart-model
+   * tests jar for the service and dev tests.
+   */
   public static Path root() {
     URL url = Fixtures.class.getResource("/fixtures/manifest.json");
     if (url == null) {
       throw new IllegalStateException("fixtures not on the test classpath");
     }
-    try {
-      return Path.of(url.toURI()).getParent();
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
+    return ResourceFolders.parentOnDisk(url);
   }
 
   /** {@code fixtures/<relative>}. */

@@ -1,4 +1,4 @@
-package io.pixartdelta.worker.app;
+package io.pixartdelta.worker.dev;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;

@@ -1,8 +1,9 @@
-package io.pixartdelta.worker.app;
+package io.pixartdelta.worker.dev;
 
 import io.pixartdelta.schemas.JsonCodec;
 import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.schemas.StatusEvent;
+import io.pixartdelta.worker.app.WorkerOptions;
 import io.pixartdelta.worker.kafka.KafkaClients;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

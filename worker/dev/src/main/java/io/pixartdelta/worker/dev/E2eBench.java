@@ -1,4 +1,4 @@
-package io.pixartdelta.worker.app;
+package io.pixartdelta.worker.dev;
 
 import io.pixartdelta.producer.JobResult;
 import io.pixartdelta.producer.RenderClient;
@@ -9,6 +9,11 @@ import io.pixartdelta.schemas.InvalidMessageException;
 import io.pixartdelta.schemas.OutputSpec;
 import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.schemas.StageTimings;
+import io.pixartdelta.worker.app.OptionKey;
+import io.pixartdelta.worker.app.OptionsException;
+import io.pixartdelta.worker.app.Worker;
+import io.pixartdelta.worker.app.WorkerMain;
+import io.pixartdelta.worker.app.WorkerOptions;
 import io.pixartdelta.worker.embedded.EmbeddedKafka;
 import io.pixartdelta.worker.embedded.EmbeddedS3;
 import io.pixartdelta.worker.render.Renderer;
@@ -148,7 +153,7 @@ public final class E2eBench {
     overrides.putIfAbsent(OptionKey.WORKER_ID.key(), "e2e-bench");
     overrides.putIfAbsent(OptionKey.KAFKA_GROUP_ID.key(), "e2e-bench");
     WorkerOptions configured = WorkerOptions.load(null, Map.of(), overrides);
-    RendererFactory factory = WorkerMain.Run.findFactory(rendererName);
+    RendererFactory factory = WorkerMain.findFactory(rendererName);
     WorkerOptions.KafkaOptions k = configured.kafka();
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), 0);
         EmbeddedS3 s3 = EmbeddedS3.startFilesystem(dataDir.resolve("s3"), 0)) {

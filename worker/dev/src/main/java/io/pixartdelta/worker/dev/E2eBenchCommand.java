@@ -1,8 +1,11 @@
-package io.pixartdelta.worker.app;
+package io.pixartdelta.worker.dev;
 
 import io.pixartdelta.producer.cli.DurationConverter;
 import io.pixartdelta.producer.load.LoadReport;
 import io.pixartdelta.producer.load.LoadShape;
+import io.pixartdelta.worker.app.OptionsException;
+import io.pixartdelta.worker.app.WorkerMain;
+import io.pixartdelta.worker.app.WorkerOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,9 @@
 package io.pixartdelta.worker.embedded;
 
+import io.pixartdelta.worker.app.StartupException;
+
 /** An embedded broker or S3 server cannot start or stop. Fatal for the process that needs it. */
-public class EmbeddedServiceException extends RuntimeException {
+public class EmbeddedServiceException extends StartupException {
   public EmbeddedServiceException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -1,8 +1,9 @@
-package io.pixartdelta.worker.app;
+package io.pixartdelta.worker.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pixartdelta.producer.load.LoadReport;
+import io.pixartdelta.worker.app.WorkerMain;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;
@@ -21,7 +22,7 @@ class E2eBenchTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    CommandLine cli = WorkerMain.commandLine();
+    CommandLine cli = DevMain.commandLine();
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     return cli.execute(args);

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The quick start as a user runs it: {@code WorkerMain run --embedded} in its own JVM, a job sent
- * to the printed bootstrap address, the image found as a file under the data folder, and a clean
- * exit on SIGTERM.
+ * The quick start as a user runs it: {@code java -jar worker/target/pixart-worker.jar run
+ * --embedded} (the jar this build just packaged), a job sent to the printed bootstrap address, the
+ * image found as a file under the data folder, and a clean exit on SIGTERM.
  */
 class QuickStartE2ETest {
   @TempDir Path dataDir;
@@ -38,9 +38,8 @@ class QuickStartE2ETest {
     Path log = dataDir.resolve("worker.log");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add("io.pixartdelta.worker.app.WorkerMain");
+    command.add("-jar");
+    command.add(quickStartJar().toString());
     command.addAll(
         List.of(
             // README's quick start: the default PixArt renderer on the bundled tiny model.
@@ -123,6 +122,17 @@ class QuickStartE2ETest {
       }
       Thread.sleep(100);
     }
+  }
+
+  /** Set by failsafe (worker/dev/pom.xml): the integration tests run after the jars are built. */
+  static Path quickStartJar() {
+    String jar = System.getProperty("pixart.quickstart.jar");
+    assertThat(jar)
+        .as("system property pixart.quickstart.jar (run through mvn verify)")
+        .isNotNull();
+    Path path = Path.of(jar);
+    assertThat(path).as("the quick-start jar; build it with mvn package").isRegularFile();
+    return path;
   }
 
   private static int freePort() throws IOException {

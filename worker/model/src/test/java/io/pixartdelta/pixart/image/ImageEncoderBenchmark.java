@@ -27,8 +27,8 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * comma-separated levels of a fourth argument), on four kinds of image: smooth shapes with mild
  * noise, a gradient with stronger noise, and the tiny pipeline's 128² renders (fixtures). Median
  * thread CPU time after warm-up (wall time next to it: shared machines distort it). Not a test; run
- * after {@code mvn -B -ntp -q test-compile -pl worker -am} with {@code java -cp
- * worker/target/classes:worker/target/test-classes:<deps>
+ * after {@code mvn -B -ntp -q test-compile -pl worker/model -am} with {@code java -cp
+ * worker/model/target/classes:worker/model/target/test-classes:<deps>
  * io.pixartdelta.pixart.image.ImageEncoderBenchmark [size] [runs] [sweep [levels]]}.
  */
 public final class ImageEncoderBenchmark {

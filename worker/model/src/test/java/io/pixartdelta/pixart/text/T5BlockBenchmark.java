@@ -24,9 +24,9 @@ import java.util.Locale;
  * {@code mvn test-compile}:
  *
  * <pre>
- * mvn -B -ntp -q dependency:build-classpath -pl worker -Dmdep.outputFile=/tmp/cp.txt
+ * mvn -B -ntp -q dependency:build-classpath -pl worker/model -Dmdep.outputFile=/tmp/cp.txt
  * java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -Dbench.cpuTime=true \
- *     -cp worker/target/test-classes:worker/target/classes:$(cat /tmp/cp.txt) \
+ *     -cp worker/model/target/test-classes:worker/model/target/classes:$(cat /tmp/cp.txt) \
  *     io.pixartdelta.pixart.text.T5BlockBenchmark [iterations [tiny]]
  * </pre>
  *

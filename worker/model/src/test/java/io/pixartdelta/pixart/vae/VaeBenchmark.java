@@ -27,8 +27,8 @@ import java.util.function.UnaryOperator;
  * test-compile}:
  *
  * <pre>
- * mvn -B -ntp -q dependency:build-classpath -pl worker -Dmdep.outputFile=/tmp/cp.txt
- * java -Dai.djl.offline=true -cp worker/target/test-classes:worker/target/classes:$(cat /tmp/cp.txt) \
+ * mvn -B -ntp -q dependency:build-classpath -pl worker/model -Dmdep.outputFile=/tmp/cp.txt
+ * java -Dai.djl.offline=true -cp worker/model/target/test-classes:worker/model/target/classes:$(cat /tmp/cp.txt) \
  *     io.pixartdelta.pixart.vae.VaeBenchmark [iterations] [tiny|blocks|all]
  * </pre>
  *

@@ -3,6 +3,7 @@ package io.pixartdelta.worker.app;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,8 +13,9 @@ import picocli.CommandLine.Unmatched;
 /**
  * {@code bench}: {@code --mode pipeline} (the default) is the model benchmark of {@code
  * pixart-model.jar bench}, run unchanged; {@code --mode e2e} benchmarks the whole worker path
- * against embedded Kafka and S3 ({@link E2eBenchCommand}). Every other argument goes to the chosen
- * mode, so {@code bench --help} and {@code bench --mode e2e --help} show each mode's options.
+ * against embedded Kafka and S3 (a command of the quick-start jar, worker/dev). Every other
+ * argument goes to the chosen mode, so {@code bench --help} and {@code bench --mode e2e --help}
+ * show each mode's options.
  */
 @Command(
     name = "bench",
@@ -40,10 +42,21 @@ final class BenchCommand implements Callable<Integer> {
 
   @Spec CommandLine.Model.CommandSpec spec;
 
+  private final Supplier<Callable<Integer>> e2e;
+
+  /** {@code e2e} makes the {@code --mode e2e} command; null where this jar has none. */
+  BenchCommand(Supplier<Callable<Integer>> e2e) {
+    this.e2e = e2e;
+  }
+
   @Override
   public Integer call() {
-    Object command =
-        mode == Mode.e2e ? new E2eBenchCommand() : new io.pixartdelta.pixart.cli.BenchCommand();
+    if (mode == Mode.e2e && e2e == null) {
+      throw new OptionsException(
+          "bench --mode e2e runs embedded Kafka and S3: use the quick-start jar"
+              + " worker/target/pixart-worker.jar");
+    }
+    Object command = mode == Mode.e2e ? e2e.get() : new io.pixartdelta.pixart.cli.BenchCommand();
     CommandLine parent = spec.commandLine();
     CommandLine delegate = new CommandLine(command);
     delegate.setCommandName("bench");

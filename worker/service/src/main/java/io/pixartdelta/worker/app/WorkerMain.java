@@ -1,8 +1,6 @@
 package io.pixartdelta.worker.app;
 
-import io.pixartdelta.worker.embedded.EmbeddedKafka;
-import io.pixartdelta.worker.embedded.EmbeddedS3;
-import io.pixartdelta.worker.embedded.EmbeddedServiceException;
+import io.pixartdelta.pixart.cli.RenderCommand;
 import io.pixartdelta.worker.metrics.PrometheusMetrics;
 import io.pixartdelta.worker.render.Renderer;
 import io.pixartdelta.worker.render.RendererFactory;
@@ -18,6 +16,7 @@ import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -28,20 +27,18 @@ import picocli.CommandLine.Option;
  * The worker's command line.
  *
  * <p>Exit codes: 0 the worker stopped on its own without error, 1 the worker failed while running,
- * 2 invalid options or usage, 3 the renderer (model) could not be loaded or the embedded services
- * could not start. Stopped by SIGTERM, the JVM exits with 143 (128 + 15) once the drain is over.
+ * 2 invalid options or usage, 3 the renderer (model) or a service the worker needs could not start.
+ * Stopped by SIGTERM, the JVM exits with 143 (128 + 15) once the drain is over.
+ *
+ * <p>This is the GPU jar's command line. The quick-start jar (worker/dev) builds the same tree with
+ * a {@link RunExtension} for {@code run --embedded --demo N} and the {@code bench --mode e2e}
+ * command.
  */
 @Command(
     name = "pixart-worker",
     mixinStandardHelpOptions = true,
     version = "pixart-worker 0.1.0",
-    description = "Kafka batch render worker for PixArt-δ.",
-    subcommands = {
-      WorkerMain.Run.class,
-      io.pixartdelta.pixart.cli.RenderCommand.class,
-      BenchCommand.class,
-      CommandLine.HelpCommand.class
-    })
+    description = "Kafka batch render worker for PixArt-δ.")
 public final class WorkerMain {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerMain.class);
 
@@ -56,7 +53,7 @@ public final class WorkerMain {
   /** Exit code: invalid options or usage. */
   public static final int EXIT_USAGE = 2;
 
-  /** Exit code: the model or the embedded services could not start. */
+  /** Exit code: the model or a service the worker needs could not start. */
   public static final int EXIT_STARTUP = 3;
 
   private WorkerMain() {}
@@ -65,9 +62,27 @@ public final class WorkerMain {
     System.exit(commandLine().execute(args));
   }
 
-  /** The picocli command tree (also used by tests). */
+  /** The picocli command tree of the GPU jar (also used by tests). */
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new WorkerMain());
+    return commandLine(RunExtension.NONE, null);
+  }
+
+  /**
+   * The command tree with {@code run} extended by {@code runExtension} (its picocli options join
+   * {@code run}'s) and {@code bench --mode e2e} served by {@code e2eBench} (null: not in this jar).
+   */
+  public static CommandLine commandLine(
+      RunExtension runExtension, Supplier<Callable<Integer>> e2eBench) {
+    CommandLine run = new CommandLine(new Run(runExtension));
+    if (runExtension != RunExtension.NONE) {
+      run.addMixin("extension", runExtension);
+    }
+    CommandLine cli =
+        new CommandLine(new WorkerMain())
+            .addSubcommand("run", run)
+            .addSubcommand("render", new RenderCommand())
+            .addSubcommand("bench", new BenchCommand(e2eBench))
+            .addSubcommand("help", new CommandLine.HelpCommand());
     cli.setExitCodeExceptionMapper(WorkerMain::exitCodeOf);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
@@ -83,10 +98,26 @@ public final class WorkerMain {
     if (e instanceof OptionsException || e instanceof CommandLine.ParameterException) {
       return EXIT_USAGE;
     }
-    return e instanceof EmbeddedServiceException ? EXIT_STARTUP : EXIT_FAILED;
+    return e instanceof StartupException ? EXIT_STARTUP : EXIT_FAILED;
   }
 
-  /** {@code run}: starts the worker (optionally with embedded Kafka and S3) until SIGTERM. */
+  /** The renderer named {@code name} among those installed (ServiceLoader). */
+  public static RendererFactory findFactory(String name) {
+    List<String> available = new ArrayList<>();
+    for (RendererFactory factory : ServiceLoader.load(RendererFactory.class)) {
+      if (factory.name().equals(name)) {
+        return factory;
+      }
+      available.add(factory.name());
+    }
+    throw new OptionsException(
+        "renderer '"
+            + name
+            + "' is not available"
+            + (available.isEmpty() ? " (no renderer is installed)" : "; available: " + available));
+  }
+
+  /** {@code run}: starts the worker until SIGTERM. */
   @Command(
       name = "run",
       mixinStandardHelpOptions = true,
@@ -96,14 +127,14 @@ public final class WorkerMain {
             + " precedence); see worker/README.md for every key."
       })
   static final class Run implements Callable<Integer> {
+    private final RunExtension extension;
+
+    Run(RunExtension extension) {
+      this.extension = extension;
+    }
+
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with options.")
     Path config;
-
-    @Option(
-        names = "--embedded",
-        description =
-            "Start an in-process Kafka broker and S3 server (data under --data-dir) and use them.")
-    boolean embedded;
 
     @Option(
         names = "--health-port",
@@ -112,20 +143,6 @@ public final class WorkerMain {
         description =
             "Serve GET /live and /ready (probes) and /metrics (Prometheus) on this port (0: off).")
     int healthPort;
-
-    @Option(
-        names = "--demo",
-        paramLabel = "N",
-        description =
-            "With --embedded: submit N sample jobs once the worker runs and print their status"
-                + " events.")
-    int demo;
-
-    @Option(
-        names = "--data-dir",
-        paramLabel = "DIR",
-        description = "Embedded mode data folder (default ./data).")
-    Path dataDir;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Model folder (diffusers layout).")
     Path model;
@@ -164,14 +181,12 @@ public final class WorkerMain {
       WorkerOptions options = WorkerOptions.load(config, System.getenv(), overrides());
       PrintWriter out = spec.commandLine().getOut();
       RendererFactory factory = findFactory(options.model().renderer());
-      List<AutoCloseable> embeddedServices = new ArrayList<>();
+      List<AutoCloseable> services = new ArrayList<>();
       // Counted down once everything is closed, so the shutdown hook keeps the JVM alive until
       // then.
       CountDownLatch stopped = new CountDownLatch(1);
       try {
-        if (options.embedded().enabled()) {
-          options = startEmbedded(options, embeddedServices, out);
-        }
+        options = extension.startServices(options, services, out);
         hintCpuAllocator(options.model().rendererSettings().device(), System.getenv());
         Renderer renderer;
         try {
@@ -185,30 +200,25 @@ public final class WorkerMain {
             PrometheusMetrics metrics = PrometheusMetrics.create()) {
           Worker worker = Worker.start(options, renderer, Clock.systemUTC(), metrics.registry());
           if (healthPort > 0) {
-            embeddedServices.add(
+            services.add(
                 0, HealthServer.start(healthPort, worker::state, worker::failure, metrics));
           }
-          if (demo > 0 && options.embedded().enabled()) {
-            boolean tiny = options.model().modelDir() == null;
-            DemoJobs show = DemoJobs.start(options, demo, tiny, out);
-            try {
-              return runUntilStopped(worker, options, stopped);
-            } finally {
-              show.close();
-            }
+          AutoCloseable clients = extension.startClients(options, out);
+          try {
+            return runUntilStopped(worker, options, stopped);
+          } finally {
+            clients.close();
           }
-          return runUntilStopped(worker, options, stopped);
         }
       } finally {
-        closeAll(embeddedServices);
+        closeAll(services);
         stopped.countDown();
       }
     }
 
     private Map<String, String> overrides() {
       Map<String, String> values = new LinkedHashMap<>(set);
-      putIf(values, OptionKey.EMBEDDED, embedded ? "true" : null);
-      putIf(values, OptionKey.EMBEDDED_DATA_DIR, dataDir == null ? null : dataDir.toString());
+      extension.putOverrides(values);
       putIf(values, OptionKey.MODEL_DIR, model == null ? null : model.toString());
       putIf(values, OptionKey.RENDERER, renderer);
       putIf(values, OptionKey.MODEL_DEVICE, device);
@@ -251,52 +261,6 @@ public final class WorkerMain {
       return 0;
     }
 
-    private WorkerOptions startEmbedded(
-        WorkerOptions options, List<AutoCloseable> services, PrintWriter out) {
-      WorkerOptions.EmbeddedOptions e = options.embedded();
-      WorkerOptions.KafkaOptions k = options.kafka();
-      Path dataDir = e.dataDir().toAbsolutePath().normalize();
-      EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), e.kafkaPort());
-      services.add(0, kafka);
-      kafka.createTopics(
-          k.topicPartitions(), List.of(k.jobsTopic(), k.statusTopic(), k.deadLetterTopic()));
-      EmbeddedS3 s3 = EmbeddedS3.startFilesystem(dataDir.resolve("s3"), e.s3Port());
-      services.add(0, s3);
-      s3.createBuckets(options.s3().allowList().buckets());
-      WorkerOptions embedded =
-          options.withEmbeddedServices(
-              kafka.bootstrapServers(), s3.endpoint(), s3.accessKey(), s3.secretKey());
-      String bucket = options.output().defaultBucket();
-      out.printf(
-          "%nPixArt-δ worker, embedded mode%n"
-              + "  Kafka bootstrap servers: %s%n"
-              + "  topics: jobs %s, status %s, dead letters %s%n"
-              + "  S3 endpoint: %s (path-style, region %s, access key %s, secret %s)%n"
-              + "  images: s3://%s/%s/<jobId>/<n>.png  (files under %s)%n"
-              + "Submit a job from another terminal:%n"
-              + "  PIXART_S3_ACCESS_KEY=%s PIXART_S3_SECRET_KEY=%s"
-              + " java -jar producer/target/pixart-producer.jar submit --bootstrap %s"
-              + " --s3-endpoint %s --path-style --wait --download out \"a lighthouse at dawn\"%n"
-              + "Stop with Ctrl+C (finishes running jobs first).%n%n",
-          kafka.bootstrapServers(),
-          k.jobsTopic(),
-          k.statusTopic(),
-          k.deadLetterTopic(),
-          s3.endpoint(),
-          options.s3().region(),
-          s3.accessKey(),
-          s3.secretKey(),
-          bucket,
-          options.output().defaultPrefix(),
-          dataDir.resolve("s3").resolve(bucket),
-          s3.accessKey(),
-          s3.secretKey(),
-          kafka.bootstrapServers(),
-          s3.endpoint());
-      out.flush();
-      return embedded;
-    }
-
     /**
      * On the CPU, glibc serves libtorch's large tensors from fresh mmaps and page-faults every
      * allocation; the environment of {@link #CPU_ALLOCATOR_ENV} keeps them in the heap (3× faster
@@ -310,23 +274,6 @@ public final class WorkerMain {
                 + " (README, 'Running on the CPU')",
             CPU_ALLOCATOR_ENV);
       }
-    }
-
-    static RendererFactory findFactory(String name) {
-      List<String> available = new ArrayList<>();
-      for (RendererFactory factory : ServiceLoader.load(RendererFactory.class)) {
-        if (factory.name().equals(name)) {
-          return factory;
-        }
-        available.add(factory.name());
-      }
-      throw new OptionsException(
-          "renderer '"
-              + name
-              + "' is not available"
-              + (available.isEmpty()
-                  ? " (no renderer is installed)"
-                  : "; available: " + available));
     }
 
     private static void closeAll(List<AutoCloseable> services) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * default instead (a CPU overlay once set {@code PIXART_DEVICE}, leaving the device on the GPU).
  */
 class DeployConfigTest {
-  private static final Path DEPLOY = Path.of("..", "deploy");
+  private static final Path DEPLOY = Path.of("..", "..", "deploy");
   private static final Pattern VARIABLE = Pattern.compile("PIXART_[A-Z0-9_]+");
 
   /** Read outside {@link OptionKey}: the health port is a command-line option's default. */

@@ -19,10 +19,28 @@ class WorkerMainTest {
   }
 
   @Test
-  void runHelpListsTheQuickStartFlags() {
-    assertThat(run("run", "--embedded", "--help")).isZero();
+  void runHelpListsTheConnectionFlagsButNoEmbeddedMode() {
+    assertThat(run("run", "--help")).isZero();
     assertThat(out.toString())
-        .contains("--embedded", "--data-dir", "--model", "--renderer", "--set=KEY=VALUE");
+        .contains("--bootstrap-servers", "--s3-endpoint", "--model", "--set=KEY=VALUE")
+        .doesNotContain("--embedded", "--demo", "--data-dir");
+  }
+
+  @Test
+  void embeddedModeIsAUsageErrorPointingAtTheQuickStartJar() {
+    assertThat(run("run", "--embedded")).isEqualTo(WorkerMain.EXIT_USAGE);
+    assertThat(run("run", "--renderer", "fake", "--set", "embedded=true"))
+        .isEqualTo(WorkerMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("worker/target/pixart-worker.jar");
+  }
+
+  @Test
+  void theEndToEndBenchIsAUsageErrorPointingAtTheQuickStartJar() {
+    assertThat(run("bench", "--mode", "e2e", "--jobs", "1")).isEqualTo(WorkerMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("worker/target/pixart-worker.jar");
+    out.getBuffer().setLength(0);
+    assertThat(run("bench", "--help")).isZero();
+    assertThat(out.toString()).contains("--random-weights", "--batch");
   }
 
   @Test

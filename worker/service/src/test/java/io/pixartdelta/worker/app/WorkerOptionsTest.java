@@ -167,8 +167,8 @@ class WorkerOptionsTest {
 
   @Test
   void theReadmeDocumentsEveryOptionWithItsVariableAndDefault() throws IOException {
-    Path readme = Path.of("README.md");
-    assertThat(readme).as("worker/README.md (tests run from the module folder)").exists();
+    Path readme = Path.of("..", "README.md");
+    assertThat(readme).as("worker/README.md (tests run from worker/service)").exists();
     String text = Files.readString(readme, StandardCharsets.UTF_8);
     for (OptionKey option : OptionKey.values()) {
       String row =
