@@ -62,6 +62,20 @@ class ArchitectureTest {
   }
 
   @Test
+  void thePipelineIsTheTopLayerOnlyTheCliUses() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.pixartdelta.pixart..")
+        .and()
+        .resideOutsideOfPackages("io.pixartdelta.pixart.pipeline..", "io.pixartdelta.pixart.cli..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.pixartdelta.pixart.pipeline..")
+        .because("the pipeline assembles the components, which must not reach back up into it")
+        .check(mainClasses);
+  }
+
+  @Test
   void schedulersArePureMath() {
     noClasses()
         .that()

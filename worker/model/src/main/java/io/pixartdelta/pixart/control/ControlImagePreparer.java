@@ -1,7 +1,7 @@
 package io.pixartdelta.pixart.control;
 
-import io.pixartdelta.pixart.pipeline.AspectRatioBins;
-import io.pixartdelta.pixart.pipeline.AspectRatioBins.Bin;
+import io.pixartdelta.pixart.image.AspectRatioBins;
+import io.pixartdelta.pixart.image.AspectRatioBins.Bin;
 
 /**
  * Turns the bytes of a job's control image into the network input of the official PixArt-δ

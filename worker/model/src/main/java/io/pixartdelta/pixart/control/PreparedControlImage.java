@@ -3,7 +3,7 @@ package io.pixartdelta.pixart.control;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.pixartdelta.pixart.pipeline.AspectRatioBins.Bin;
+import io.pixartdelta.pixart.image.AspectRatioBins.Bin;
 
 /**
  * A control image resized and cropped to its resolution bin, as float RGB in [0, 1].

@@ -1,4 +1,4 @@
-package io.pixartdelta.pixart.pipeline;
+package io.pixartdelta.pixart.image;
 
 import java.util.List;
 

@@ -12,6 +12,7 @@ import io.pixartdelta.pixart.control.ControlEncoder;
 import io.pixartdelta.pixart.control.HedDetector;
 import io.pixartdelta.pixart.controlnet.ControlNetAdapter;
 import io.pixartdelta.pixart.controlnet.PixArtControlNetTransformer;
+import io.pixartdelta.pixart.image.AspectRatioBins;
 import io.pixartdelta.pixart.image.ImagePostprocess;
 import io.pixartdelta.pixart.image.ResizeAndCrop;
 import io.pixartdelta.pixart.random.TorchGenerator;

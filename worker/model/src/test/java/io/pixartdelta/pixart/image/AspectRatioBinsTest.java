@@ -1,9 +1,9 @@
-package io.pixartdelta.pixart.pipeline;
+package io.pixartdelta.pixart.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pixartdelta.pixart.pipeline.AspectRatioBins.Bin;
+import io.pixartdelta.pixart.image.AspectRatioBins.Bin;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.pixartdelta.pixart.Fixtures;
 import io.pixartdelta.pixart.Parity;
+import io.pixartdelta.pixart.image.AspectRatioBins;
 import java.awt.image.BufferedImage;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

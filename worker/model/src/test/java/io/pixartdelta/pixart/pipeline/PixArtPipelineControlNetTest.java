@@ -11,6 +11,7 @@ import io.pixartdelta.pixart.control.ControlImageLimits;
 import io.pixartdelta.pixart.control.ControlImagePreparer;
 import io.pixartdelta.pixart.control.ControlType;
 import io.pixartdelta.pixart.control.PreparedControlImage;
+import io.pixartdelta.pixart.image.AspectRatioBins;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

@@ -6,7 +6,7 @@ import io.pixartdelta.pixart.control.ControlImagePreparer;
 import io.pixartdelta.pixart.control.ControlType;
 import io.pixartdelta.pixart.control.PreparedControlImage;
 import io.pixartdelta.pixart.control.RgbImage;
-import io.pixartdelta.pixart.pipeline.AspectRatioBins;
+import io.pixartdelta.pixart.image.AspectRatioBins;
 import io.pixartdelta.pixart.pipeline.BatchResult;
 import io.pixartdelta.pixart.pipeline.ControlCondition;
 import io.pixartdelta.pixart.pipeline.GenerationRequest;
