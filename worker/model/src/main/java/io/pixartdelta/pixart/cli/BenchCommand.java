@@ -10,26 +10,13 @@ import io.pixartdelta.pixart.nn.Kernels;
 import io.pixartdelta.pixart.pipeline.BatchResult;
 import io.pixartdelta.pixart.pipeline.GenerationRequest;
 import io.pixartdelta.pixart.pipeline.GenerationResult;
-import io.pixartdelta.pixart.pipeline.ModelDirectory;
 import io.pixartdelta.pixart.pipeline.PipelineOptions;
 import io.pixartdelta.pixart.pipeline.PixArtPipeline;
-import io.pixartdelta.pixart.schedulers.LcmConfig;
-import io.pixartdelta.pixart.text.T5Config;
-import io.pixartdelta.pixart.text.T5Encoder;
-import io.pixartdelta.pixart.text.T5Tokenizer;
 import io.pixartdelta.pixart.text.T5WeightStorage;
-import io.pixartdelta.pixart.tools.RandomWeights;
-import io.pixartdelta.pixart.transformer.PixArtConfig;
-import io.pixartdelta.pixart.transformer.PixArtTransformer;
 import io.pixartdelta.pixart.vae.AutoencoderKl;
-import io.pixartdelta.pixart.vae.VaeConfig;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -301,76 +288,14 @@ public final class BenchCommand implements Callable<Integer> {
     return bytes / (double) (1L << 30);
   }
 
-  private PixArtPipeline open(PipelineOptions options) throws IOException {
+  private PixArtPipeline open(PipelineOptions options) {
     if (weights.random == null) {
       return ModelSource.load(weights.model, options);
     }
-    Path tiny = ModelSource.resolve(null);
-    ModelDirectory dir = ModelDirectory.open(tiny);
-    T5Config t5;
-    PixArtConfig dit;
-    VaeConfig vae;
-    LcmConfig lcm;
-    switch (weights.random) {
-      case "real":
-        t5 = T5Config.t5V11Xxl();
-        dit = PixArtConfig.fromJson(realTransformerConfig());
-        vae = VaeConfig.sdVae();
-        lcm = LcmConfig.pixartLcm();
-        break;
-      case "tiny":
-        t5 = T5Config.fromJson(dir.textEncoder().resolve("config.json"));
-        dit = PixArtConfig.fromJson(dir.transformer().resolve("config.json"));
-        vae = VaeConfig.fromJson(dir.vae().resolve("config.json"));
-        lcm = LcmConfig.fromJson(dir.schedulerConfig());
-        break;
-      default:
-        throw new IllegalArgumentException("--random-weights takes real or tiny");
-    }
-    Device dev = options.device();
-    // The tokenizer only feeds ids to T5; the bundled small vocabulary gives valid ids for both.
-    T5Tokenizer tokenizer = T5Tokenizer.load(dir.tokenizer());
-    T5Encoder text =
-        T5Encoder.fromSource(
-            t5,
-            new RandomWeights(T5Encoder.weightSpec(t5), "random T5"),
-            dev,
-            options.dtype(),
-            options.kernels(),
-            options.t5Weights());
-    PixArtTransformer transformer =
-        PixArtTransformer.fromSource(
-            dit,
-            new RandomWeights(PixArtTransformer.weightSpec(dit), "random transformer"),
-            dev,
-            options.dtype(),
-            options.kernels());
-    AutoencoderKl autoencoder =
-        AutoencoderKl.fromSource(
-            vae,
-            new RandomWeights(AutoencoderKl.weightSpec(vae), "random VAE"),
-            dev,
-            options.dtype(),
-            options.kernels(),
-            vaeQueryChunk != null ? vaeQueryChunk : AutoencoderKl.queryChunkFor(dev),
-            AutoencoderKl.wholeBlocks(options.kernels()));
-    return PixArtPipeline.assemble(
-        "random-" + weights.random, options, tokenizer, text, transformer, autoencoder, lcm);
-  }
-
-  private static Path realTransformerConfig() throws IOException {
-    Path dir = Files.createTempDirectory("pixart-real-config");
-    Path file = dir.resolve("config.json");
-    try (InputStream in =
-        RandomWeights.class.getResourceAsStream("real-configs/transformer/config.json")) {
-      if (in == null) {
-        throw new IllegalStateException("missing bundled real transformer config");
-      }
-      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-    }
-    file.toFile().deleteOnExit();
-    dir.toFile().deleteOnExit();
-    return file;
+    return RandomModel.parse(weights.random)
+        .open(
+            options,
+            vaeQueryChunk != null ? vaeQueryChunk : AutoencoderKl.queryChunkFor(options.device()));
   }
 
   private static long min(List<long[]> runs, int column) {

@@ -127,7 +127,14 @@ public enum OptionKey {
   RENDERER("renderer", "pixart", "Renderer implementation (ServiceLoader name)."),
   MODEL_DIR("model.dir", "", "Model folder (diffusers layout)."),
   MODEL_DEVICE("model.device", "cpu", "DJL device: cpu, gpu or gpu:N."),
-  MODEL_DTYPE("model.dtype", "fp32", "Compute precision: fp32 or fp16 (GPU)."),
+  MODEL_DTYPE(
+      "model.dtype",
+      "auto",
+      "Compute precision: fp32, fp16, or auto (fp16 on a GPU, fp32 on the CPU)."),
+  MODEL_RANDOM_WEIGHTS(
+      "model.random-weights",
+      "",
+      "Capacity tests without a checkpoint: real (PixArt-LCM-XL sizes) or tiny random weights, made on the device (images are noise); empty loads model.dir."),
   MODEL_CONTROLNET(
       "model.controlnet",
       "",

@@ -153,8 +153,19 @@ public final class WorkerMain {
     @Option(names = "--device", paramLabel = "DEVICE", description = "cpu, gpu or gpu:N.")
     String device;
 
-    @Option(names = "--dtype", paramLabel = "TYPE", description = "fp32 or fp16.")
+    @Option(
+        names = "--dtype",
+        paramLabel = "TYPE",
+        description = "fp32, fp16 or auto (default: fp16 on a GPU, fp32 on the CPU).")
     String dtype;
+
+    @Option(
+        names = "--random-weights",
+        paramLabel = "real|tiny",
+        description =
+            "Capacity tests without a checkpoint: random weights at the real PixArt-LCM-XL sizes"
+                + " (real) or the tiny test model's (tiny), made on the device.")
+    String randomWeights;
 
     @Option(
         names = "--bootstrap-servers",
@@ -223,6 +234,7 @@ public final class WorkerMain {
       putIf(values, OptionKey.RENDERER, renderer);
       putIf(values, OptionKey.MODEL_DEVICE, device);
       putIf(values, OptionKey.MODEL_DTYPE, dtype);
+      putIf(values, OptionKey.MODEL_RANDOM_WEIGHTS, randomWeights);
       putIf(values, OptionKey.KAFKA_BOOTSTRAP_SERVERS, bootstrapServers);
       putIf(values, OptionKey.S3_ENDPOINT, s3Endpoint);
       putIf(values, OptionKey.WORKER_ID, workerId);

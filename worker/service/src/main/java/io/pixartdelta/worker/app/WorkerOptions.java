@@ -206,10 +206,12 @@ public record WorkerOptions(
    * @param renderer renderer factory name
    * @param modelDir model folder, or null
    * @param device DJL device
-   * @param dtype fp32 or fp16
+   * @param dtype fp32, fp16 or auto (fp16 on a GPU, fp32 on the CPU)
    * @param controlnet ControlNet adapter folder or .pth, or null
    * @param hed HED weights, or null
    * @param t5Int8 the 8 GB mode: T5 weights as int8
+   * @param randomWeights {@code real} or {@code tiny} random weights instead of a checkpoint, or
+   *     null
    */
   public record ModelOptions(
       String renderer,
@@ -218,20 +220,40 @@ public record WorkerOptions(
       String dtype,
       Path controlnet,
       Path hed,
-      boolean t5Int8) {
+      boolean t5Int8,
+      String randomWeights) {
     public ModelOptions {
       requireText(OptionKey.RENDERER, renderer);
       if (device == null || !device.matches("cpu|gpu(:\\d+)?")) {
         throw invalid(OptionKey.MODEL_DEVICE, device, "cpu, gpu or gpu:N");
       }
-      if (!"fp32".equals(dtype) && !"fp16".equals(dtype)) {
-        throw invalid(OptionKey.MODEL_DTYPE, dtype, "fp32 or fp16");
+      if (!"fp32".equals(dtype) && !"fp16".equals(dtype) && !"auto".equals(dtype)) {
+        throw invalid(OptionKey.MODEL_DTYPE, dtype, "fp32, fp16 or auto");
       }
+      if (randomWeights != null && !randomWeights.matches("real|tiny")) {
+        throw invalid(OptionKey.MODEL_RANDOM_WEIGHTS, randomWeights, "real, tiny or empty");
+      }
+      if (randomWeights != null && modelDir != null) {
+        throw new OptionsException(
+            OptionKey.MODEL_RANDOM_WEIGHTS.key()
+                + " and "
+                + OptionKey.MODEL_DIR.key()
+                + " exclude each other: random weights replace the checkpoint");
+      }
+    }
+
+    /** The precision the renderer runs: {@code auto} is fp16 on a GPU and fp32 on the CPU. */
+    public String resolvedDtype() {
+      if (!"auto".equals(dtype)) {
+        return dtype;
+      }
+      return device.startsWith("gpu") ? "fp16" : "fp32";
     }
 
     /** The settings handed to the renderer factory. */
     public RendererFactory.Settings rendererSettings() {
-      return new RendererFactory.Settings(modelDir, device, dtype, controlnet, hed, t5Int8);
+      return new RendererFactory.Settings(
+          modelDir, device, resolvedDtype(), controlnet, hed, t5Int8, randomWeights);
     }
   }
 
@@ -414,7 +436,10 @@ public record WorkerOptions(
             values.text(OptionKey.MODEL_DTYPE),
             optionalPath(values.text(OptionKey.MODEL_CONTROLNET)),
             optionalPath(values.text(OptionKey.MODEL_HED)),
-            values.bool(OptionKey.MODEL_T5_INT8));
+            values.bool(OptionKey.MODEL_T5_INT8),
+            values.text(OptionKey.MODEL_RANDOM_WEIGHTS).isBlank()
+                ? null
+                : values.text(OptionKey.MODEL_RANDOM_WEIGHTS).trim());
     EmbeddedOptions embedded =
         new EmbeddedOptions(
             values.bool(OptionKey.EMBEDDED),

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import io.pixartdelta.pixart.cli.Devices;
 import io.pixartdelta.pixart.cli.KernelChoice;
 import io.pixartdelta.pixart.cli.ModelSource;
+import io.pixartdelta.pixart.cli.RandomModel;
 import io.pixartdelta.pixart.pipeline.ControlNetFiles;
 import io.pixartdelta.pixart.pipeline.PipelineOptions;
 import io.pixartdelta.pixart.schedulers.TimestepRule;
@@ -33,6 +34,12 @@ public final class PixArtRendererFactory implements RendererFactory {
             4,
             256,
             settings.t5Int8() ? T5WeightStorage.INT8 : T5WeightStorage.FULL);
+    if (settings.randomWeights() != null) {
+      if (settings.controlnet() != null) {
+        throw new IllegalArgumentException("random weights come without a ControlNet");
+      }
+      return new PixArtRenderer(RandomModel.parse(settings.randomWeights()).open(options));
+    }
     ControlNetFiles controlNet =
         settings.controlnet() == null
             ? null

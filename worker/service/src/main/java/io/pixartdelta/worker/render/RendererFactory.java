@@ -27,17 +27,25 @@ public interface RendererFactory {
    * @param controlnet ControlNet adapter folder or official .pth, or null for no control jobs
    * @param hed HED detector weights, or null
    * @param t5Int8 the 8 GB mode: T5 weights stored as int8 with per-row scales
+   * @param randomWeights {@code real} or {@code tiny}: random weights made on the device instead of
+   *     loading {@code modelDir} (capacity tests), or null
    */
   record Settings(
-      Path modelDir, String device, String dtype, Path controlnet, Path hed, boolean t5Int8) {
+      Path modelDir,
+      String device,
+      String dtype,
+      Path controlnet,
+      Path hed,
+      boolean t5Int8,
+      String randomWeights) {
     /** Settings without a ControlNet. */
     public Settings(Path modelDir, String device, String dtype) {
-      this(modelDir, device, dtype, null, null, false);
+      this(modelDir, device, dtype, null, null, false, null);
     }
 
     /** Settings with full-precision T5 weights. */
     public Settings(Path modelDir, String device, String dtype, Path controlnet, Path hed) {
-      this(modelDir, device, dtype, controlnet, hed, false);
+      this(modelDir, device, dtype, controlnet, hed, false, null);
     }
 
     public Settings {

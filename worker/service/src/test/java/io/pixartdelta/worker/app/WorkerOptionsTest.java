@@ -58,6 +58,33 @@ class WorkerOptionsTest {
   }
 
   @Test
+  void aGpuDeviceRunsFp16UnlessTheDtypeIsGiven() {
+    assertThat(load("model.device", "gpu:0").model().rendererSettings().dtype()).isEqualTo("fp16");
+    assertThat(load("model.device", "cpu").model().rendererSettings().dtype()).isEqualTo("fp32");
+    WorkerOptions forced =
+        WorkerOptions.load(null, Map.of(), Map.of("model.device", "gpu:0", "model.dtype", "fp32"));
+    assertThat(forced.model().rendererSettings().dtype()).isEqualTo("fp32");
+  }
+
+  @Test
+  void randomWeightsAreRealOrTinyAndReplaceTheCheckpoint() {
+    assertThat(load("model.random-weights", "real").model().rendererSettings().randomWeights())
+        .isEqualTo("real");
+    assertThat(WorkerOptions.defaults().model().rendererSettings().randomWeights()).isNull();
+    assertThatThrownBy(() -> load("model.random-weights", "huge"))
+        .isInstanceOf(OptionsException.class)
+        .hasMessageContaining("model.random-weights");
+    assertThatThrownBy(
+            () ->
+                WorkerOptions.load(
+                    null,
+                    Map.of(),
+                    Map.of("model.random-weights", "tiny", "model.dir", "/models/pixart")))
+        .isInstanceOf(OptionsException.class)
+        .hasMessageContaining("exclude each other");
+  }
+
+  @Test
   void environmentNamesFollowTheKey() {
     assertThat(OptionKey.KAFKA_BOOTSTRAP_SERVERS.envName())
         .isEqualTo("PIXART_KAFKA_BOOTSTRAP_SERVERS");
