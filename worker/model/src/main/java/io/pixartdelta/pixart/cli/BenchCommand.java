@@ -127,6 +127,21 @@ public final class BenchCommand implements Callable<Integer> {
   boolean stageMemory;
 
   @Option(
+      names = "--soak",
+      paramLabel = "N",
+      description =
+          "Instead of the table: N consecutive batches cycling through sizes (--soak-sizes) and"
+              + " batch sizes (--batch), printing memory every 50 batches (leak check).")
+  int soak;
+
+  @Option(
+      names = "--soak-sizes",
+      split = ",",
+      defaultValue = "512,768,1024",
+      description = "Square sizes the soak cycles through (default ${DEFAULT-VALUE}).")
+  int[] soakSizes;
+
+  @Option(
       names = "--png-level",
       defaultValue = "" + ImageEncoder.DEFAULT_PNG_LEVEL,
       description = "PNG deflate level for the encode stage.")
@@ -157,6 +172,10 @@ public final class BenchCommand implements Callable<Integer> {
           steps,
           (System.nanoTime() - loadStart) / 1_000_000);
       w.println(weightLine(pipeline.weightBytes(), options.t5Weights()));
+      if (soak > 0) {
+        soak(pipeline, memory, w);
+        return 0;
+      }
       w.println(
           "| batch | first call ms | T5 ms | step ms | denoise ms | VAE decode ms | to 8-bit ms/img"
               + " | render ms/img (min / median) | images/s | PNG encode ms/img | images/s with"
@@ -235,6 +254,46 @@ public final class BenchCommand implements Callable<Integer> {
       memory.allocatorSummary().ifPresent(s -> w.println("# CUDA allocator now: " + s));
     }
     return 0;
+  }
+
+  /** {@code --soak}: many batches of mixed shapes; memory must stay flat after the first cycle. */
+  private void soak(PixArtPipeline pipeline, PeakMemory memory, PrintWriter w) {
+    w.println(
+        "| batches | last size | last batch | memory now | peak since last line | ms/batch |");
+    w.println("|---|---|---|---|---|---|");
+    long start = System.nanoTime();
+    memory.startRow();
+    for (int i = 1; i <= soak; i++) {
+      int side = soakSizes[i % soakSizes.length];
+      int batch = batches[(i / soakSizes.length) % batches.length];
+      List<GenerationRequest> requests = new ArrayList<>();
+      for (int j = 0; j < batch; j++) {
+        requests.add(
+            new GenerationRequest(
+                "soak prompt " + (i % 7) + " " + j,
+                i * 10L + j,
+                side,
+                side,
+                false,
+                steps,
+                1,
+                null));
+      }
+      pipeline.generate(requests);
+      if (i % 50 == 0 || i == soak) {
+        w.printf(
+            Locale.ROOT,
+            "| %d | %d | %d | %s | %.2f GiB | %.1f |%n",
+            i,
+            side,
+            batch,
+            memory.currentSummary(),
+            memory.peakBytes() / (double) (1L << 30),
+            (System.nanoTime() - start) / 1e6 / i);
+        w.flush();
+        memory.startRow();
+      }
+    }
   }
 
   /** Peak memory of each stage of one batch, each measured from a fresh peak window. */

@@ -90,6 +90,19 @@ final class PeakMemory implements AutoCloseable {
         });
   }
 
+  /** Memory in use now: the allocator's allocated and reserved bytes, else the peak measure. */
+  String currentSummary() {
+    if (allocator.isPresent()) {
+      CudaAllocatorStats.Reading r = allocator.get().reading();
+      return String.format(
+          Locale.ROOT,
+          "allocated %.3f GiB, reserved %.3f GiB",
+          gib(r.allocated()),
+          gib(r.reserved()));
+    }
+    return String.format(Locale.ROOT, "%.3f GiB (%s)", gib(peakBytes()), label());
+  }
+
   String label() {
     if (allocator.isPresent()) {
       return "allocator peak";

@@ -254,12 +254,13 @@ public final class PixArtPipeline implements AutoCloseable {
       // 2. Encode prompts (T5 once per distinct prompt); 3. draw the initial latents on the host
       // while T5 runs on the device.
       long t0 = System.nanoTime();
+      Scheduler scheduler = scheduler(plan);
       PromptEncoder.Encoded text = encodePrompts(requests, batch);
-      InitialNoise noise = InitialNoise.draw(requests, latentShape(plan.size()));
+      InitialNoise noise = drawNoise(requests, plan, scheduler);
       waitFor(text.embeddings());
       long t1 = System.nanoTime();
       // 4-5. Conditioning and the denoising loop.
-      NDArray latents = denoise(requests, plan, text, noise, batch); // (B, C, H, W)
+      NDArray latents = denoise(requests, plan, text, noise, scheduler, batch); // (B, C, H, W)
       waitFor(latents);
       long t2 = System.nanoTime();
       // 6. Decode latents / scaling factor with the VAE.
@@ -282,9 +283,10 @@ public final class PixArtPipeline implements AutoCloseable {
   public NDArray generateLatents(List<GenerationRequest> requests, NDManager manager) {
     BatchPlan plan = BatchPlan.of(requests, bins, control != null);
     try (NDManager batch = root.newSubManager()) {
+      Scheduler scheduler = scheduler(plan);
       PromptEncoder.Encoded text = encodePrompts(requests, batch);
-      InitialNoise noise = InitialNoise.draw(requests, latentShape(plan.size()));
-      NDArray latents = denoise(requests, plan, text, noise, batch);
+      InitialNoise noise = drawNoise(requests, plan, scheduler);
+      NDArray latents = denoise(requests, plan, text, noise, scheduler, batch);
       NDArray out = latents.toType(DataType.FLOAT32, true);
       out.attach(manager);
       return out;
@@ -381,22 +383,33 @@ public final class PixArtPipeline implements AutoCloseable {
     return s;
   }
 
+  /** Stage 3 on the host: initial latents and the noise of every step that takes noise. */
+  private static InitialNoise drawNoise(
+      List<GenerationRequest> requests, BatchPlan plan, Scheduler scheduler) {
+    int noiseSteps = 0;
+    for (int k = 0; k < scheduler.timesteps().length; k++) {
+      noiseSteps += scheduler.needsNoise(k) ? 1 : 0;
+    }
+    return InitialNoise.draw(requests, latentShape(plan.size()), noiseSteps);
+  }
+
   private NDArray denoise(
       List<GenerationRequest> requests,
       BatchPlan plan,
       PromptEncoder.Encoded text,
       InitialNoise noise,
+      Scheduler scheduler,
       NDManager batch) {
-    NDArray latents = batch.create(noise.values(), noise.shape()); // (B, C, H, W) float32
+    List<NDArray> random = noise.upload(batch); // initial latents, then each step's noise
+    NDArray latents = random.get(0); // (B, C, H, W) float32
     Conditioning c = condition(requests, plan, text, batch);
-    Scheduler scheduler = scheduler(plan);
     int[] timesteps = scheduler.timesteps();
     DataType dtype = options.dtype();
-    Shape one = latentShape(plan.size());
 
     // 5. Denoising loop: ε̂ = first C output channels (guided: uncond + s·(text − uncond)), then
-    // one scheduler step. Noise for a re-noising step is drawn on the host after the forward pass
-    // is queued, so the draw overlaps the device's work, and crosses in one copy for the batch.
+    // one scheduler step. Everything the loop needs is on the device already: no step waits for
+    // the host.
+    int noiseUsed = 0;
     for (int k = 0; k < timesteps.length; k++) {
       NDArray t = batch.full(new Shape(c.rows()), (float) timesteps[k]).toType(dtype, false); // (R)
       NDArray x = latents.toType(dtype, false); // (B, C, H, W)
@@ -407,7 +420,7 @@ public final class PixArtPipeline implements AutoCloseable {
       if (plan.guided()) {
         eps = Guidance.combineDoubled(eps, plan.guidanceScale()); // (B, C, H, W)
       }
-      NDArray z = scheduler.needsNoise(k) ? drawNoise(noise.generators(), one, batch) : null;
+      NDArray z = scheduler.needsNoise(k) ? random.get(1 + noiseUsed++) : null;
       SchedulerOutput step = scheduler.step(eps, k, latents, z); // z: (B, C, H, W) or null
       latents = step.prevSample();
     }
@@ -430,16 +443,6 @@ public final class PixArtPipeline implements AutoCloseable {
             c.aspect(),
             c.control(),
             plan.controlScale());
-  }
-
-  /** One N(0, I) draw of shape {@code one} from every image's generator, as one (B, C, H, W). */
-  private static NDArray drawNoise(List<TorchGenerator> generators, Shape one, NDManager batch) {
-    int per = Math.toIntExact(one.size());
-    float[] all = new float[generators.size() * per];
-    for (int i = 0; i < generators.size(); i++) {
-      System.arraycopy(generators.get(i).randn(one.getShape()), 0, all, i * per, per);
-    }
-    return batch.create(all, new Shape(generators.size(), one.get(1), one.get(2), one.get(3)));
   }
 
   private List<GenerationResult> postprocess(

@@ -203,6 +203,28 @@ class PixArtCliTest {
   }
 
   @Test
+  void benchSoakRunsMixedShapesAndReportsMemory() {
+    String out =
+        run(
+            "bench",
+            "--random-weights",
+            "tiny",
+            "--steps",
+            "1",
+            "--batch",
+            "1,2",
+            "--soak",
+            "4",
+            "--soak-sizes",
+            "64,96",
+            "--stage-memory");
+    assertThat(out).contains("| batches | last size | last batch | memory now |");
+    // Batch i runs size soakSizes[i % 2] at batch size batches[(i / 2) % 2]: batch 4 is 64 px, 1.
+    assertThat(out.lines().filter(l -> l.startsWith("| 4 | 64 | 1 |"))).hasSize(1);
+    assertThat(out.lines().filter(l -> l.startsWith("| 4 |"))).hasSize(1);
+  }
+
+  @Test
   void t5Int8FlagRunsTheEightGbModeInRenderAndBench(@TempDir Path dir) throws Exception {
     Path png = dir.resolve("int8.png");
     run(
