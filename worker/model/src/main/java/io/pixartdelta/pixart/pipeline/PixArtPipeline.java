@@ -32,6 +32,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Text → image with PixArt-LCM (PixArt-δ): tokenizer → T5 → PixArt transformer with the LCM
@@ -62,6 +64,15 @@ public final class PixArtPipeline implements AutoCloseable {
   private final PromptEncoder prompts;
   private final AspectRatioBins bins = AspectRatioBins.pixart1024();
   private final NDManager root;
+
+  /** Draws a batch's step noise while the device runs its first forward pass. */
+  private final ExecutorService noiseThread =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "pixart-noise");
+            t.setDaemon(true);
+            return t;
+          });
 
   private PixArtPipeline(
       String modelId,
@@ -384,13 +395,13 @@ public final class PixArtPipeline implements AutoCloseable {
   }
 
   /** Stage 3 on the host: initial latents and the noise of every step that takes noise. */
-  private static InitialNoise drawNoise(
+  private InitialNoise drawNoise(
       List<GenerationRequest> requests, BatchPlan plan, Scheduler scheduler) {
     int noiseSteps = 0;
     for (int k = 0; k < scheduler.timesteps().length; k++) {
       noiseSteps += scheduler.needsNoise(k) ? 1 : 0;
     }
-    return InitialNoise.draw(requests, latentShape(plan.size()), noiseSteps);
+    return InitialNoise.draw(requests, latentShape(plan.size()), noiseSteps, noiseThread);
   }
 
   private NDArray denoise(
@@ -400,8 +411,8 @@ public final class PixArtPipeline implements AutoCloseable {
       InitialNoise noise,
       Scheduler scheduler,
       NDManager batch) {
-    List<NDArray> random = noise.upload(batch); // initial latents, then each step's noise
-    NDArray latents = random.get(0); // (B, C, H, W) float32
+    NDArray latents = noise.initialLatents(batch); // (B, C, H, W) float32
+    List<NDArray> stepNoise = null; // uploaded once, when the first forward pass is queued
     Conditioning c = condition(requests, plan, text, batch);
     int[] timesteps = scheduler.timesteps();
     DataType dtype = options.dtype();
@@ -420,7 +431,10 @@ public final class PixArtPipeline implements AutoCloseable {
       if (plan.guided()) {
         eps = Guidance.combineDoubled(eps, plan.guidanceScale()); // (B, C, H, W)
       }
-      NDArray z = scheduler.needsNoise(k) ? random.get(1 + noiseUsed++) : null;
+      if (stepNoise == null && scheduler.needsNoise(k)) {
+        stepNoise = noise.stepNoise(batch);
+      }
+      NDArray z = scheduler.needsNoise(k) ? stepNoise.get(noiseUsed++) : null;
       SchedulerOutput step = scheduler.step(eps, k, latents, z); // z: (B, C, H, W) or null
       latents = step.prevSample();
     }
@@ -490,6 +504,7 @@ public final class PixArtPipeline implements AutoCloseable {
 
   @Override
   public void close() {
+    noiseThread.shutdownNow();
     root.close();
     if (control != null) {
       control.close();
