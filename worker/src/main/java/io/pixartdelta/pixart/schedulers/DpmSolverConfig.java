@@ -1,12 +1,13 @@
 package io.pixartdelta.pixart.schedulers;
 
-import static io.pixartdelta.pixart.schedulers.ConfigFields.bool;
-import static io.pixartdelta.pixart.schedulers.ConfigFields.integer;
-import static io.pixartdelta.pixart.schedulers.ConfigFields.number;
-import static io.pixartdelta.pixart.schedulers.ConfigFields.present;
-import static io.pixartdelta.pixart.schedulers.ConfigFields.text;
+import static io.pixartdelta.pixart.weights.ConfigJson.bool;
+import static io.pixartdelta.pixart.weights.ConfigJson.integer;
+import static io.pixartdelta.pixart.weights.ConfigJson.number;
+import static io.pixartdelta.pixart.weights.ConfigJson.present;
+import static io.pixartdelta.pixart.weights.ConfigJson.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pixartdelta.pixart.weights.ConfigJson;
 import io.pixartdelta.pixart.weights.WeightException;
 import java.nio.file.Path;
 import java.util.List;
@@ -232,7 +233,7 @@ public record DpmSolverConfig(
    *     asks for something unsupported (the message names the file and the key)
    */
   public static DpmSolverConfig fromJson(Path file) {
-    return ConfigFields.read(file, DpmSolverConfig::fromJson);
+    return ConfigJson.read(file, "scheduler config", DpmSolverConfig::fromJson);
   }
 
   private static DpmSolverConfig fromJson(JsonNode c) {

@@ -1,11 +1,12 @@
 package io.pixartdelta.pixart.schedulers;
 
-import static io.pixartdelta.pixart.schedulers.ConfigFields.bool;
-import static io.pixartdelta.pixart.schedulers.ConfigFields.integer;
-import static io.pixartdelta.pixart.schedulers.ConfigFields.number;
-import static io.pixartdelta.pixart.schedulers.ConfigFields.text;
+import static io.pixartdelta.pixart.weights.ConfigJson.bool;
+import static io.pixartdelta.pixart.weights.ConfigJson.integer;
+import static io.pixartdelta.pixart.weights.ConfigJson.number;
+import static io.pixartdelta.pixart.weights.ConfigJson.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pixartdelta.pixart.weights.ConfigJson;
 import io.pixartdelta.pixart.weights.WeightException;
 import java.nio.file.Path;
 import java.util.Set;
@@ -108,7 +109,7 @@ public record LcmConfig(
    *     something unsupported (the message names the file and the key)
    */
   public static LcmConfig fromJson(Path file) {
-    return ConfigFields.read(file, LcmConfig::fromJson);
+    return ConfigJson.read(file, "scheduler config", LcmConfig::fromJson);
   }
 
   private static LcmConfig fromJson(JsonNode c) {

@@ -149,7 +149,7 @@ class DpmSolverConfigTest {
   void unreadableFilesAreWeightExceptions() throws IOException {
     assertThatThrownBy(() -> DpmSolverConfig.fromJson(dir.resolve("missing.json")))
         .isInstanceOf(WeightException.class)
-        .hasMessageContaining("cannot read scheduler config");
+        .hasMessageContaining("missing scheduler config");
     Path array = write("[1, 2]");
     assertThatThrownBy(() -> DpmSolverConfig.fromJson(array))
         .isInstanceOf(WeightException.class)
