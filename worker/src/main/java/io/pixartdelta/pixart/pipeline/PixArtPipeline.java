@@ -18,6 +18,7 @@ import io.pixartdelta.pixart.schedulers.SchedulerOutput;
 import io.pixartdelta.pixart.text.CaptionPreprocessor;
 import io.pixartdelta.pixart.text.T5Encoder;
 import io.pixartdelta.pixart.text.T5Tokenizer;
+import io.pixartdelta.pixart.transformer.Conditions;
 import io.pixartdelta.pixart.transformer.PixArtTransformer;
 import io.pixartdelta.pixart.vae.AutoencoderKl;
 import io.pixartdelta.pixart.weights.WeightException;
@@ -415,20 +416,11 @@ public final class PixArtPipeline implements AutoCloseable {
 
   /** One transformer forward, through the ControlNet branch for a controlled batch. */
   private NDArray predict(BatchPlan plan, Conditioning c, NDArray input, NDArray t) {
+    Conditions conditions = new Conditions(c.captions(), c.mask(), c.resolution(), c.aspect());
     if (!plan.controlled()) {
-      return transformer.forward(input, t, c.captions(), c.mask(), c.resolution(), c.aspect());
+      return transformer.forward(input, t, conditions);
     }
-    return control
-        .transformer()
-        .forward(
-            input,
-            t,
-            c.captions(),
-            c.mask(),
-            c.resolution(),
-            c.aspect(),
-            c.control(),
-            plan.controlScale());
+    return control.transformer().forward(input, t, conditions, c.control(), plan.controlScale());
   }
 
   /** One N(0, I) draw of shape {@code one} from every image's generator, as one (B, C, H, W). */

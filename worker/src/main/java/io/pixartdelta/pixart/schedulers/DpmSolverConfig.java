@@ -159,19 +159,7 @@ public record DpmSolverConfig(
   }
 
   public DpmSolverConfig {
-    if (numTrainTimesteps < 2) {
-      throw new IllegalArgumentException(
-          "num_train_timesteps must be at least 2, got " + numTrainTimesteps);
-    }
-    if (!(betaStart > 0 && betaStart < 1)) {
-      throw new IllegalArgumentException("beta_start must be in (0, 1), got " + betaStart);
-    }
-    if (!(betaEnd > 0 && betaEnd < 1)) {
-      throw new IllegalArgumentException("beta_end must be in (0, 1), got " + betaEnd);
-    }
-    if (betaSchedule == null) {
-      throw new IllegalArgumentException("beta_schedule is required");
-    }
+    NoiseSchedule.checkBetas(numTrainTimesteps, betaStart, betaEnd, betaSchedule);
     if (solverOrder < 1 || solverOrder > 2) {
       throw new IllegalArgumentException(
           "solver_order must be 1 or 2 (third order is not implemented), got " + solverOrder);

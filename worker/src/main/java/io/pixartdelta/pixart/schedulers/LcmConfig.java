@@ -53,19 +53,7 @@ public record LcmConfig(
   private static final Set<String> SPACINGS = Set.of("leading", "trailing", "linspace");
 
   public LcmConfig {
-    if (numTrainTimesteps < 2) {
-      throw new IllegalArgumentException(
-          "num_train_timesteps must be at least 2, got " + numTrainTimesteps);
-    }
-    if (!(betaStart > 0 && betaStart < 1)) {
-      throw new IllegalArgumentException("beta_start must be in (0, 1), got " + betaStart);
-    }
-    if (!(betaEnd > 0 && betaEnd < 1)) {
-      throw new IllegalArgumentException("beta_end must be in (0, 1), got " + betaEnd);
-    }
-    if (betaSchedule == null) {
-      throw new IllegalArgumentException("beta_schedule is required");
-    }
+    NoiseSchedule.checkBetas(numTrainTimesteps, betaStart, betaEnd, betaSchedule);
     if (originalInferenceSteps < 1 || originalInferenceSteps > numTrainTimesteps) {
       throw new IllegalArgumentException(
           "original_inference_steps must be in 1.."

@@ -11,14 +11,12 @@ import ai.djl.nn.core.Linear;
 import io.pixartdelta.pixart.nn.Kernels;
 import io.pixartdelta.pixart.nn.torchscript.T5BlockScript;
 import io.pixartdelta.pixart.nn.torchscript.TorchScriptKernels;
-import io.pixartdelta.pixart.weights.SafetensorsFile;
 import io.pixartdelta.pixart.weights.ShardedSafetensors;
 import io.pixartdelta.pixart.weights.StrictLoader;
 import io.pixartdelta.pixart.weights.TensorSource;
 import io.pixartdelta.pixart.weights.WeightException;
 import io.pixartdelta.pixart.weights.WeightSpec;
 import io.pixartdelta.pixart.weights.Weights;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -248,16 +246,8 @@ public final class T5Encoder implements AutoCloseable {
   }
 
   private static TensorSource openWeights(Path dir) {
-    Path index = dir.resolve("model.safetensors.index.json");
-    if (Files.isRegularFile(index)) {
-      return ShardedSafetensors.openIndex(index);
-    }
-    Path single = dir.resolve("model.safetensors");
-    if (Files.isRegularFile(single)) {
-      return SafetensorsFile.open(single);
-    }
-    throw new WeightException(
-        "no T5 weights in " + dir + ": expected model.safetensors.index.json or model.safetensors");
+    return ShardedSafetensors.openFolder(
+        dir, "model.safetensors", "model.safetensors.index.json", "T5");
   }
 
   /**

@@ -15,7 +15,7 @@ import java.util.List;
 final class VaeDecoder {
   private final ConvLayer convIn;
   private final MidBlock mid;
-  private final List<UpDecoderBlock> upBlocks = new ArrayList<>();
+  private final List<ResamplingBlock> upBlocks = new ArrayList<>();
   private final GroupNormLayer normOut;
   private final ConvLayer convOut;
   private final VaeBlockScript script; // null: op by op
@@ -42,7 +42,8 @@ final class VaeDecoder {
       out = widths.get(widths.size() - 1 - i);
       boolean last = i == widths.size() - 1;
       upBlocks.add(
-          new UpDecoderBlock(
+          new ResamplingBlock(
+              ResamplingBlock.Direction.UP,
               p,
               "decoder.up_blocks." + i,
               in,

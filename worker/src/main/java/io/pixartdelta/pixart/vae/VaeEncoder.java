@@ -14,7 +14,7 @@ import java.util.List;
  */
 final class VaeEncoder {
   private final ConvLayer convIn;
-  private final List<DownEncoderBlock> downBlocks = new ArrayList<>();
+  private final List<ResamplingBlock> downBlocks = new ArrayList<>();
   private final MidBlock mid;
   private final GroupNormLayer normOut;
   private final ConvLayer convOut;
@@ -31,7 +31,8 @@ final class VaeEncoder {
       out = widths.get(i);
       boolean last = i == widths.size() - 1;
       downBlocks.add(
-          new DownEncoderBlock(
+          new ResamplingBlock(
+              ResamplingBlock.Direction.DOWN,
               p,
               "encoder.down_blocks." + i,
               in,

@@ -34,6 +34,26 @@ public final class ShardedSafetensors implements TensorSource {
     this.shards = shards;
   }
 
+  /**
+   * A component folder's weights as diffusers and transformers save them: {@code file} if present,
+   * else the shards listed by {@code indexFile} (what large models are split into).
+   *
+   * @param what the component, for the message ("transformer")
+   * @throws WeightException if neither file is in {@code dir}
+   */
+  public static TensorSource openFolder(Path dir, String file, String indexFile, String what) {
+    Path single = dir.resolve(file);
+    if (Files.isRegularFile(single)) {
+      return SafetensorsFile.open(single);
+    }
+    Path index = dir.resolve(indexFile);
+    if (Files.isRegularFile(index)) {
+      return openIndex(index);
+    }
+    throw new WeightException(
+        "no " + what + " weights in " + dir + ": expected " + file + " or " + indexFile);
+  }
+
   /** Opens the shards named by an index file's {@code weight_map}, checking it against them. */
   public static ShardedSafetensors openIndex(Path indexJson) {
     JsonNode root;

@@ -92,16 +92,7 @@ public final class VaeBlockScript implements AutoCloseable {
       boolean shortcut,
       boolean upsample,
       List<NDArray> params) {
-    requireCount(params, resnets, shortcut, upsample ? 2 : 0);
-    return module.call(
-        "up_block",
-        x,
-        (long) groups,
-        (double) eps,
-        (long) resnets,
-        shortcut,
-        upsample,
-        params.toArray(new NDArray[0])); // (B, C_out, H', W')
+    return resamplingBlock("up_block", x, groups, eps, resnets, shortcut, upsample, params);
   }
 
   /**
@@ -120,15 +111,28 @@ public final class VaeBlockScript implements AutoCloseable {
       boolean shortcut,
       boolean downsample,
       List<NDArray> params) {
-    requireCount(params, resnets, shortcut, downsample ? 2 : 0);
+    return resamplingBlock("down_block", x, groups, eps, resnets, shortcut, downsample, params);
+  }
+
+  /** The two script functions share one signature: resnets, then the resampler's conv. */
+  private NDArray resamplingBlock(
+      String function,
+      NDArray x,
+      int groups,
+      float eps,
+      int resnets,
+      boolean shortcut,
+      boolean resample,
+      List<NDArray> params) {
+    requireCount(params, resnets, shortcut, resample ? 2 : 0);
     return module.call(
-        "down_block",
+        function,
         x,
         (long) groups,
         (double) eps,
         (long) resnets,
         shortcut,
-        downsample,
+        resample,
         params.toArray(new NDArray[0])); // (B, C_out, H', W')
   }
 
