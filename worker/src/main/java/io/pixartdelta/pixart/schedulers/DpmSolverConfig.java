@@ -14,19 +14,19 @@ import java.util.List;
 
 /**
  * The settings of diffusers' {@code DPMSolverMultistepScheduler} that this project runs: the
- * deterministic DPM-Solver++ (Lu et al. 2022, arXiv 2211.01095) of order 1 or 2, read from a
+ * deterministic DPM-Solver++ (Lu et al. 2022, arXiv 2211.01095) of order 1, 2 or 3, read from a
  * checkpoint's {@code scheduler/scheduler_config.json}. Names follow the JSON keys.
  *
  * <p>{@link #fromJson} rejects every option that would change the maths in a way {@link
- * DpmSolverMultistepScheduler} does not implement (SDE and noise-space variants, third order,
- * thresholding, Karras/Lu/exponential/beta/flow sigmas, zero-SNR rescaling, trained betas, learned
- * variance slicing) rather than sampling differently from the reference.
+ * DpmSolverMultistepScheduler} does not implement (SDE and noise-space variants, thresholding,
+ * Karras/Lu/exponential/beta/flow sigmas, zero-SNR rescaling, trained betas, learned variance
+ * slicing) rather than sampling differently from the reference.
  *
  * @param numTrainTimesteps T, the number of training noise levels (default 1000)
  * @param betaStart β₀ (default 0.0001)
  * @param betaEnd β_{T−1} (default 0.02)
  * @param betaSchedule spacing of the β (default linear)
- * @param solverOrder 1 (DDIM-equivalent) or 2 (2M multistep; default)
+ * @param solverOrder 1 (DDIM-equivalent), 2 (2M multistep; default) or 3 (3M multistep)
  * @param predictionType what the model predicts (default epsilon)
  * @param solverType how the second-order step uses the previous x̂₀ (default midpoint)
  * @param lowerOrderFinal whether runs of fewer than 15 steps end with a first-order step (default
@@ -160,9 +160,8 @@ public record DpmSolverConfig(
 
   public DpmSolverConfig {
     NoiseSchedule.checkBetas(numTrainTimesteps, betaStart, betaEnd, betaSchedule);
-    if (solverOrder < 1 || solverOrder > 2) {
-      throw new IllegalArgumentException(
-          "solver_order must be 1 or 2 (third order is not implemented), got " + solverOrder);
+    if (solverOrder < 1 || solverOrder > 3) {
+      throw new IllegalArgumentException("solver_order must be 1, 2 or 3, got " + solverOrder);
     }
     if (predictionType == null) {
       throw new IllegalArgumentException("prediction_type is required");
