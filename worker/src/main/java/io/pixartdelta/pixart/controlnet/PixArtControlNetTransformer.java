@@ -8,8 +8,10 @@ import io.pixartdelta.pixart.transformer.PixArtTransformer;
 import java.util.Objects;
 
 /**
- * PixArt-δ's ControlNet-Transformer (spec §8.1): a frozen {@link PixArtTransformer} whose blocks
- * 1..N receive the residuals of a {@link ControlNetAdapter} running on its own control stream.
+ * PixArt-δ's ControlNet-Transformer (PixArt-alpha @cac2fd3b {@code
+ * diffusion/model/nets/pixart_controlnet.py}, {@code ControlPixArtMSHalf}): a frozen {@link
+ * PixArtTransformer} whose blocks 1..N receive the residuals of a {@link ControlNetAdapter} running
+ * on its own control stream.
  *
  * <pre>
  *   x ← base block 0 (patch-embed+PE(latents))

@@ -81,7 +81,8 @@ public record LcmConfig(
   /**
    * PixArt-LCM's scheduler: {@code LCMScheduler(beta_start=0.0001, beta_end=0.02,
    * beta_schedule="linear", prediction_type="epsilon")} with every other setting at its default
-   * (spec §5.1; identical to the fixtures' config).
+   * (the {@code scheduler/scheduler_config.json} of Hugging Face {@code
+   * PixArt-alpha/PixArt-LCM-XL-2-1024-MS}; identical to the fixtures' config).
    */
   public static LcmConfig pixartLcm() {
     return new LcmConfig(

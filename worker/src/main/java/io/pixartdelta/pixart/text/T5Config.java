@@ -96,7 +96,10 @@ public record T5Config(
     return (float) layerNormEpsilon;
   }
 
-  /** T5 v1.1 XXL, the PixArt-α text encoder (spec §1.1). */
+  /**
+   * T5 v1.1 XXL, the PixArt-α text encoder ({@code text_encoder/config.json} of Hugging Face {@code
+   * PixArt-alpha/PixArt-LCM-XL-2-1024-MS}).
+   */
   public static T5Config t5V11Xxl() {
     return new T5Config(
         4096, 64, 64, 10240, 24, 32128, 32, 128, 1e-6, "gated-gelu", "gelu_new", true);

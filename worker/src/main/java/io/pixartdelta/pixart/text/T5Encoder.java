@@ -26,7 +26,8 @@ import java.util.function.BiConsumer;
 
 /**
  * The T5 v1.1 encoder stack ({@code T5EncoderModel}) that turns token ids into PixArt's caption
- * embeddings: {@code last_hidden_state} (spec §3).
+ * embeddings: {@code last_hidden_state}, as transformers @6b8b757 {@code
+ * src/transformers/models/t5/modeling_t5.py} computes it.
  *
  * <p>Shapes: B batch, L sequence length (120), D {@code d_model}, H heads, d {@code d_kv}, F {@code
  * d_ff}.
@@ -251,10 +252,10 @@ public final class T5Encoder implements AutoCloseable {
   }
 
   /**
-   * Every parameter of a T5 encoder with {@code config}'s sizes (spec §3.1). The token embedding
-   * may be stored as {@code shared.weight} or as its tied copy {@code encoder.embed_tokens.weight};
-   * when both are present the second is accepted and not loaded. Only block 0 carries the relative
-   * attention bias table.
+   * Every parameter of a T5 encoder with {@code config}'s sizes (the {@code T5EncoderModel} state
+   * dict of transformers' {@code modeling_t5.py}). The token embedding may be stored as {@code
+   * shared.weight} or as its tied copy {@code encoder.embed_tokens.weight}; when both are present
+   * the second is accepted and not loaded. Only block 0 carries the relative attention bias table.
    */
   public static WeightSpec weightSpec(T5Config c) {
     long d = c.dModel();

@@ -21,7 +21,8 @@ import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 
 /**
- * The SD-1.x VAE ({@code AutoencoderKL}, spec §6): {@link #decode} turns latents into images and
+ * The SD-1.x VAE (diffusers' {@code AutoencoderKL}, {@code
+ * models/autoencoders/autoencoder_kl.py} @58eb52c): {@link #decode} turns latents into images and
  * {@link #encode} images into a latent distribution (used for ControlNet inputs).
  *
  * <p>Shapes: B batch, L latent channels (4), h×w latent size, H×W = f·h × f·w image size with f the

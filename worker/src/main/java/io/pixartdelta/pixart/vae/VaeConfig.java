@@ -15,8 +15,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The shape of a diffusers {@code AutoencoderKL} in the SD-1.x layout (spec §6): the encoder's down
- * blocks and the decoder's up blocks mirror each other over {@code blockOutChannels}.
+ * The shape of a diffusers {@code AutoencoderKL} in the SD-1.x layout ({@code
+ * models/autoencoders/autoencoder_kl.py} @58eb52c): the encoder's down blocks and the decoder's up
+ * blocks mirror each other over {@code blockOutChannels}.
  *
  * @param inChannels image channels fed to the encoder (3 for RGB)
  * @param outChannels image channels produced by the decoder (3)
@@ -99,7 +100,10 @@ public record VaeConfig(
     }
   }
 
-  /** The real PixArt VAE ({@code sd-vae-ft-ema}, spec §1.1). */
+  /**
+   * The real PixArt VAE ({@code sd-vae-ft-ema}: {@code vae/config.json} of Hugging Face {@code
+   * PixArt-alpha/PixArt-LCM-XL-2-1024-MS}).
+   */
   public static VaeConfig sdVae() {
     return new VaeConfig(
         3,
