@@ -239,7 +239,7 @@ public final class T5Encoder implements AutoCloseable {
    * Whether {@code INT8} storage quantizes parameter {@code name}: the token embedding and the
    * seven linears of every block (not the norms, not the small relative-position table).
    */
-  static boolean isQuantized(String name) {
+  public static boolean isQuantized(String name) {
     return name.equals("shared.weight")
         || (name.endsWith(".weight")
             && (name.contains(".SelfAttention.") || name.contains(".DenseReluDense."))
