@@ -5,8 +5,9 @@ import io.pixartdelta.schemas.StatusEvent;
 
 /**
  * The order of a job's status events, as consumers must apply it: the worker delivers them at least
- * once and a redelivered job starts a new attempt, so the stream may hold duplicates, stale events
- * and several attempts.
+ * once, a redelivered job repeats its events under the same attempt and a resubmitted one (higher
+ * {@code pixart.attempt} header) starts a new attempt, so the stream may hold duplicates, stale
+ * events and several attempts.
  *
  * <p>Events are ordered by (attempt, state rank) with ACCEPTED &lt; STARTED &lt; terminal; the
  * first terminal event is the job's outcome.

@@ -44,6 +44,13 @@ public final class ErrorCodes {
   /** Storing the images failed after retries. */
   public static final String UPLOAD_FAILED = "upload-failed";
 
+  /**
+   * The jobId was already rendered for a different request (prompt, seed, size...): its stored
+   * images belong to that request, so this one is refused; the message names the fields that
+   * differ.
+   */
+  public static final String JOB_ID_CONFLICT = "job-id-conflict";
+
   /** An unexpected worker error; a bug to report. */
   public static final String INTERNAL_ERROR = "internal-error";
 
@@ -61,6 +68,7 @@ public final class ErrorCodes {
           CONTROL_IMAGE_TOO_LARGE,
           RENDER_FAILED,
           UPLOAD_FAILED,
+          JOB_ID_CONFLICT,
           INTERNAL_ERROR);
 
   private ErrorCodes() {}

@@ -58,6 +58,9 @@ public final class JsonCodec {
             new SimpleModule().addDeserializer(Instant.class, new Rfc3339InstantDeserializer()))
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        // Exact numbers in trees: a double would turn 9223372036854775807.0 into 2^63 and 1e400
+        // into infinity before the schema's limits are checked.
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .defaultPropertyInclusion(
             JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))

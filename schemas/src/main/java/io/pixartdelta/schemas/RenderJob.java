@@ -21,7 +21,8 @@ import java.util.Map;
  *     Kafka message key
  * @param prompt text prompt, at most {@value #MAX_PROMPT_LENGTH} code points, may be empty
  * @param width output width in [256, 2048], a multiple of 8 (of 16 without binning); null together
- *     with height for the default size (1024×1024, or the control image's size for control jobs)
+ *     with height for the default size (1024×1024, or for control jobs the control image's size
+ *     brought within the limits)
  * @param height output height, same rules as width
  * @param binning true (default): render at PixArt's nearest aspect-ratio bin and resize back;
  *     false: render exactly width×height

@@ -1,6 +1,9 @@
 package io.pixartdelta.schemas;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.PathType;
@@ -8,8 +11,11 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -79,12 +85,70 @@ public final class SchemaValidator {
     }
     Set<ValidationMessage> messages;
     try {
-      messages = schema.validate(json);
+      messages = schema.validate(exactIntegers(json));
     } catch (RuntimeException e) {
       // A hostile document must never escape as anything but a violation.
       return List.of("(root): the validator failed on this document: " + e);
     }
     return messages.stream().map(SchemaValidator::describe).sorted().toList();
+  }
+
+  /**
+   * The document with every integral number written with a fraction or an exponent ({@code 1e30},
+   * {@code 4.0}) turned into an exact integer node. The validator compares such decimal nodes with
+   * a {@code long} bound through {@code longValue()}, which wraps around: {@code 1e30} passed the
+   * seed's maximum and {@code 1.0e19} failed its minimum. Integers with more than {@value
+   * #MAX_INTEGER_DIGITS} digits become ±10^{@value #MAX_INTEGER_DIGITS}, beyond every limit in the
+   * schemas, so a hostile exponent cannot make a huge {@link BigInteger}. Containers are copied
+   * only where something changes.
+   */
+  static JsonNode exactIntegers(JsonNode node) {
+    if ((node.isDouble() || node.isFloat()) && !Double.isFinite(node.doubleValue())) {
+      return Double.isNaN(node.doubleValue())
+          ? node
+          : beyondEveryLimit(node.doubleValue() > 0 ? 1 : -1);
+    }
+    if (node.isBigDecimal() || node.isDouble() || node.isFloat()) {
+      BigDecimal value = node.decimalValue();
+      if (value.signum() == 0) {
+        return BigIntegerNode.valueOf(BigInteger.ZERO);
+      }
+      if (value.precision() - value.scale() > MAX_INTEGER_DIGITS) {
+        return beyondEveryLimit(value.signum());
+      }
+      BigDecimal stripped = value.stripTrailingZeros();
+      return stripped.scale() <= 0 ? BigIntegerNode.valueOf(stripped.toBigIntegerExact()) : node;
+    }
+    if (node.isObject()) {
+      ObjectNode copy = null;
+      for (Map.Entry<String, JsonNode> field : node.properties()) {
+        JsonNode exact = exactIntegers(field.getValue());
+        if (exact != field.getValue()) {
+          copy = copy == null ? ((ObjectNode) node).deepCopy() : copy;
+          copy.set(field.getKey(), exact);
+        }
+      }
+      return copy == null ? node : copy;
+    }
+    if (node.isArray()) {
+      ArrayNode copy = null;
+      for (int i = 0; i < node.size(); i++) {
+        JsonNode exact = exactIntegers(node.get(i));
+        if (exact != node.get(i)) {
+          copy = copy == null ? ((ArrayNode) node).deepCopy() : copy;
+          copy.set(i, exact);
+        }
+      }
+      return copy == null ? node : copy;
+    }
+    return node;
+  }
+
+  private static final int MAX_INTEGER_DIGITS = 40;
+
+  private static JsonNode beyondEveryLimit(int signum) {
+    return BigIntegerNode.valueOf(
+        BigInteger.TEN.pow(MAX_INTEGER_DIGITS).multiply(BigInteger.valueOf(signum)));
   }
 
   /** {@code <JSON pointer>: <problem>}, with the document itself shown as {@code (root)}. */

@@ -18,7 +18,8 @@ import java.util.Map;
  * @param schemaVersion always {@value RenderJob#SCHEMA_VERSION}
  * @param jobId the job's idempotency key
  * @param state lifecycle state
- * @param attempt delivery attempt of the job message, from 1
+ * @param attempt submission attempt from the job record's {@code pixart.attempt} header, from 1
+ *     (not a delivery count: a redelivered job reports the same attempt)
  * @param workerId emitting worker (1–128 printable ASCII characters, no spaces)
  * @param eventTime instant the event was emitted
  * @param submittedAt the job's submittedAt, null if the job could not be read

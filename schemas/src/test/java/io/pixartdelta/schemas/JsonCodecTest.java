@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@link JsonCodec}: wire format details, error codes and robustness. */
@@ -166,6 +167,50 @@ class JsonCodecTest {
         .isInstanceOfSatisfying(
             InvalidMessageException.class,
             e -> assertThat(e.code()).isEqualTo(ErrorCodes.SCHEMA_INVALID));
+  }
+
+  private static byte[] jobWith(String field, String number) {
+    return utf8(
+        "{\"schemaVersion\":1,\"jobId\":\"n\",\"prompt\":\"\",\"sampler\":\"dpm-solver\",\""
+            + field
+            + "\":"
+            + number
+            + ",\"submittedAt\":\"2026-01-15T09:30:00Z\"}");
+  }
+
+  @ParameterizedTest
+  @MethodSource("outOfRangeIntegers")
+  void outOfRangeIntegersAreSchemaInvalidInEveryNotation(String field, String number) {
+    // Issue 11, defect 6: "seed": 1e30 passed the schema and failed later as invalid-job.
+    assertThatThrownBy(() -> CODEC.decodeJob(jobWith(field, number)))
+        .isInstanceOfSatisfying(
+            InvalidMessageException.class,
+            e -> {
+              assertThat(e.code()).as(number).isEqualTo(ErrorCodes.SCHEMA_INVALID);
+              assertThat(e.violations()).anyMatch(v -> v.startsWith("/" + field + ":"));
+            });
+  }
+
+  static Stream<Arguments> outOfRangeIntegers() {
+    return Stream.of(
+        Arguments.of("seed", "1e30"),
+        Arguments.of("seed", "-1e30"),
+        Arguments.of("seed", "1.0e19"),
+        Arguments.of("seed", "9.3E18"),
+        Arguments.of("seed", "1e400"),
+        Arguments.of("seed", "9223372036854775808.0"),
+        // 2^64 + 4: its low 64 bits read as a long would be 4, inside the steps limit.
+        Arguments.of("steps", "1.8446744073709551620e19"),
+        Arguments.of("numImages", "4.0e1"),
+        Arguments.of("priority", "-1e999"));
+  }
+
+  @Test
+  void integersWrittenWithAFractionOrExponentStillDecodeWhenInRange() {
+    assertThat(CODEC.decodeJob(jobWith("seed", "9223372036854775807.0")).seed())
+        .isEqualTo(Long.MAX_VALUE);
+    assertThat(CODEC.decodeJob(jobWith("seed", "1e2")).seed()).isEqualTo(100L);
+    assertThat(CODEC.decodeJob(jobWith("steps", "2.50e1")).steps()).isEqualTo(25);
   }
 
   static Stream<byte[]> hostileInputs() {

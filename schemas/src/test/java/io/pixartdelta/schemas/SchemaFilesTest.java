@@ -222,6 +222,18 @@ class SchemaFilesTest {
   }
 
   @Test
+  void attemptPromisesOnlyWhatAWorkerCanKnow() throws IOException {
+    // Issue 11, defect 4: "a redelivery increments it" was promised, but a consumer group keeps no
+    // delivery count and redone jobs reported attempt 1. The contract is the producer's header.
+    String description = STATUS.path("properties").path("attempt").path("description").asText();
+    assertThat(description).contains("pixart.attempt").doesNotContain("increments");
+    String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
+    assertThat(readme)
+        .contains("reports the same `attempt` again")
+        .doesNotContain("it goes up when the message is redelivered");
+  }
+
+  @Test
   void readmeDocumentsEveryFieldAndErrorCode() throws IOException {
     String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
 
