@@ -138,6 +138,23 @@ class ConfigJsonTest {
         "num_layers must be > 0");
   }
 
+  @Test
+  void weightIndexesAndModelIndexesFollowTheSameRule() throws IOException {
+    Path index = write("{\"weight_map\": {\"shared.weight\": 3}}");
+    assertThatThrownBy(() -> ShardedSafetensors.openIndex(index))
+        .isInstanceOf(WeightException.class)
+        .hasMessageContaining("weights index " + index)
+        .hasMessageContaining("shared.weight must be a string");
+    Path model = dir.resolve("model");
+    Files.createDirectories(model);
+    Files.writeString(
+        model.resolve("model_index.json"),
+        "{\"_class_name\": \"PixArtAlphaPipeline\", \"vae\": [\"diffusers\", 1]}");
+    assertThatThrownBy(() -> ModelDirectory.open(model))
+        .isInstanceOf(WeightException.class)
+        .hasMessageContaining("model index " + model.resolve("model_index.json"));
+  }
+
   /** Every config file the repository ships or tests with parses under the strict rule. */
   @Test
   void everyCheckpointConfigInTheRepositoryParses() throws URISyntaxException {
