@@ -12,10 +12,11 @@ import io.pixartdelta.pixart.vae.LatentDist;
 import java.util.List;
 
 /**
- * Turns a prepared control image into the control latent the ControlNet-Transformer consumes (spec
- * §8.2 steps 3–4): edge map e in [0, 1] (by {@link ControlType}), e' = (e − 0.5)/0.5 repeated to
- * three channels, VAE-encoded, the posterior mean (deterministic, the default here) or a sample
- * mean + std·ε (what the official demo does), times the VAE scaling factor (0.18215).
+ * Turns a prepared control image into the control latent the ControlNet-Transformer consumes (as
+ * {@code HEDdetector.forward} in PixArt-alpha @cac2fd3b {@code diffusion/model/hed.py} feeds the
+ * VAE): edge map e in [0, 1] (by {@link ControlType}), e' = (e − 0.5)/0.5 repeated to three
+ * channels, VAE-encoded, the posterior mean (deterministic, the default here) or a sample mean +
+ * std·ε (what the official demo does), times the VAE scaling factor (0.18215).
  *
  * <p>Shapes: B batch, H×W image size (multiples of 8), h×w = H/8 × W/8. Results are attached to the
  * image's manager. Thread-safe if the given models are.

@@ -5,9 +5,10 @@ import io.pixartdelta.pixart.image.AspectRatioBins.Bin;
 
 /**
  * Turns the bytes of a job's control image into the network input of the official PixArt-δ
- * ControlNet demo (spec §8.2): decode safely ({@link SafeImageDecoder}), convert to RGB, pick the
- * resolution bin from the image's own aspect ratio unless the job fixes the size, resize so the
- * shorter side equals min(bin height, bin width), center-crop to the bin, scale to [0, 1].
+ * ControlNet demo (PixArt-alpha @cac2fd3b {@code app/app_controlnet.py}): decode safely ({@link
+ * SafeImageDecoder}), convert to RGB, pick the resolution bin from the image's own aspect ratio
+ * unless the job fixes the size, resize so the shorter side equals min(bin height, bin width),
+ * center-crop to the bin, scale to [0, 1].
  *
  * <p>The resize is torchvision's {@code Resize(int)} on a PIL image: long side =
  * int(size·long/short), Pillow's antialiased bilinear filter ({@link PilBilinearResize}). The crop

@@ -7,9 +7,10 @@ import io.pixartdelta.pixart.weights.WeightSpec;
 import java.util.List;
 
 /**
- * The channel widths of the five blocks of {@code ControlNetHED_Apache2} (spec §8.3). The layout is
- * fixed (3-channel input, {@link #LAYERS} 3×3 convolutions per block, a 1×1 projection to one
- * channel); only the widths vary, so tiny test networks use the same code as the real one.
+ * The channel widths of the five blocks of {@code ControlNetHED_Apache2} (PixArt-alpha @cac2fd3b
+ * {@code diffusion/model/hed.py}). The layout is fixed (3-channel input, {@link #LAYERS} 3×3
+ * convolutions per block, a 1×1 projection to one channel); only the widths vary, so tiny test
+ * networks use the same code as the real one.
  *
  * @param widths output channels of block 1..5; the official network has 64, 128, 256, 512, 512
  */

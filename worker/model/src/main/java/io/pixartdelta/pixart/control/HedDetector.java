@@ -22,7 +22,8 @@ import java.util.List;
 
 /**
  * The HED edge detector of the official PixArt-δ ControlNet preprocessing ({@code
- * ControlNetHED_Apache2}, weights {@code ControlNetHED.pth}; spec §8.3).
+ * ControlNetHED_Apache2} and {@code HEDdetector.forward}, PixArt-alpha @cac2fd3b {@code
+ * diffusion/model/hed.py}; weights {@code ControlNetHED.pth}).
  *
  * <p>Forward: x = 255·image − norm; five blocks ({@link HedBlock}), blocks 2–5 starting with a 2×2
  * max-pool, each emitting a one-channel side output; every side output is resized bilinearly

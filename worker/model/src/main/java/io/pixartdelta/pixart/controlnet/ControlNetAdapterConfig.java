@@ -1,11 +1,11 @@
 package io.pixartdelta.pixart.controlnet;
 
+import static io.pixartdelta.pixart.weights.ConfigJson.integer;
+import static io.pixartdelta.pixart.weights.ConfigJson.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pixartdelta.pixart.weights.ConfigJson;
 import io.pixartdelta.pixart.weights.WeightException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -25,8 +25,6 @@ public record ControlNetAdapterConfig(int numLayers) {
   /** The {@code _class_name} diffusers writes into the adapter's {@code config.json}. */
   public static final String CLASS_NAME = "PixArtControlNetAdapterModel";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   public ControlNetAdapterConfig {
     if (numLayers <= 0) {
       throw new IllegalArgumentException("num_layers must be > 0, got " + numLayers);
@@ -41,40 +39,16 @@ public record ControlNetAdapterConfig(int numLayers) {
    *     start-up)
    */
   public static ControlNetAdapterConfig fromJson(Path configJson) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(Files.readString(configJson));
-    } catch (NoSuchFileException e) {
-      throw new WeightException("missing ControlNet adapter config " + configJson, e);
-    } catch (IOException e) {
-      throw new WeightException(
-          "unreadable ControlNet adapter config " + configJson + ": " + e.getMessage(), e);
-    }
-    try {
-      return fromJson(root);
-    } catch (IllegalArgumentException e) {
-      throw new WeightException(
-          "ControlNet adapter config " + configJson + ": " + e.getMessage(), e);
-    }
+    return ConfigJson.read(
+        configJson, "ControlNet adapter config", ControlNetAdapterConfig::fromJson);
   }
 
-  /** Same as {@link #fromJson(Path)} on parsed JSON; throws IllegalArgumentException. */
-  static ControlNetAdapterConfig fromJson(JsonNode root) {
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException("not a JSON object");
-    }
-    JsonNode className = root.get("_class_name");
-    if (className != null && !className.isNull() && !CLASS_NAME.equals(className.asText())) {
+  private static ControlNetAdapterConfig fromJson(JsonNode root) {
+    String className = text(root, "_class_name", CLASS_NAME);
+    if (!CLASS_NAME.equals(className)) {
       throw new IllegalArgumentException(
-          "_class_name must be " + CLASS_NAME + ", got " + className.asText());
+          "_class_name must be " + CLASS_NAME + ", got " + className);
     }
-    JsonNode layers = root.get("num_layers");
-    if (layers == null || layers.isNull()) {
-      return new ControlNetAdapterConfig(DEFAULT_NUM_LAYERS);
-    }
-    if (!layers.canConvertToInt() || !layers.isIntegralNumber()) {
-      throw new IllegalArgumentException("num_layers must be an integer, got " + layers);
-    }
-    return new ControlNetAdapterConfig(layers.asInt());
+    return new ControlNetAdapterConfig(integer(root, "num_layers", DEFAULT_NUM_LAYERS));
   }
 }

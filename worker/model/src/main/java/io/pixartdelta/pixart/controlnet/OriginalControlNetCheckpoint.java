@@ -36,7 +36,9 @@ import java.util.regex.Pattern;
  * nothing is loaded until {@link #loadAdapter} or {@link #loadBaseTransformer}.
  *
  * <p>The release runs the branch on the base weights stored here (which should equal
- * PixArt-XL-2-1024-MS, spec §8.4), so {@link #loadBaseTransformer} builds that transformer too.
+ * PixArt-XL-2-1024-MS: the branch trains with {@code base_model} frozen, PixArt-alpha @cac2fd3b
+ * {@code diffusion/model/nets/pixart_controlnet.py}), so {@link #loadBaseTransformer} builds that
+ * transformer too.
  */
 public final class OriginalControlNetCheckpoint implements AutoCloseable {
   private static final int MAX_LISTED = 20;

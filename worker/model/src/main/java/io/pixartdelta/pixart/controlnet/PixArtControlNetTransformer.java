@@ -1,18 +1,17 @@
 package io.pixartdelta.pixart.controlnet;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
+import io.pixartdelta.pixart.transformer.Conditions;
 import io.pixartdelta.pixart.transformer.EmbeddedInputs;
 import io.pixartdelta.pixart.transformer.PixArtConfig;
 import io.pixartdelta.pixart.transformer.PixArtTransformer;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Objects;
-import java.util.Set;
 
 /**
- * PixArt-δ's ControlNet-Transformer (spec §8.1): a frozen {@link PixArtTransformer} whose blocks
- * 1..N receive the residuals of a {@link ControlNetAdapter} running on its own control stream.
+ * PixArt-δ's ControlNet-Transformer (PixArt-alpha @cac2fd3b {@code
+ * diffusion/model/nets/pixart_controlnet.py}, {@code ControlPixArtMSHalf}): a frozen {@link
+ * PixArtTransformer} whose blocks 1..N receive the residuals of a {@link ControlNetAdapter} running
+ * on its own control stream.
  *
  * <pre>
  *   x ← base block 0 (patch-embed+PE(latents))
@@ -104,16 +103,13 @@ public final class PixArtControlNetTransformer {
   }
 
   /**
-   * The controlled forward pass. Arguments other than the last two are those of {@link
-   * PixArtTransformer#forward}; with classifier-free guidance the caller doubles {@code
-   * controlLatents} along with the latents.
+   * The controlled forward pass. The first three arguments are those of {@link
+   * PixArtTransformer#forward(NDArray, NDArray, Conditions)}; with classifier-free guidance the
+   * caller doubles {@code controlLatents} along with the latents.
    *
    * @param latents (B, C, H, W)
    * @param timesteps (B)
-   * @param captions (B, L, Cc)
-   * @param captionMask (B, L) or {@code null}
-   * @param resolution (B, 2) height and width in pixels
-   * @param aspectRatio (B, 1) height / width
+   * @param conditions captions (B, L, Cc), their mask, resolution (B, 2) and aspect ratio (B, 1)
    * @param controlLatents (B, C, H, W) the control image's VAE latent × scaling factor (0.18215),
    *     same shape as {@code latents}; {@code null} runs the base model alone
    * @param conditioningScale factor on every injected residual (1.0 = the official model; 0 = the
@@ -123,32 +119,17 @@ public final class PixArtControlNetTransformer {
   public NDArray forward(
       NDArray latents,
       NDArray timesteps,
-      NDArray captions,
-      NDArray captionMask,
-      NDArray resolution,
-      NDArray aspectRatio,
+      Conditions conditions,
       NDArray controlLatents,
       float conditioningScale) {
-    return forward(
-        latents,
-        timesteps,
-        captions,
-        captionMask,
-        resolution,
-        aspectRatio,
-        controlLatents,
-        conditioningScale,
-        Probe.NONE);
+    return forward(latents, timesteps, conditions, controlLatents, conditioningScale, Probe.NONE);
   }
 
   /** {@link #forward} reporting intermediates under the reference's module names. */
   NDArray forward(
       NDArray latents,
       NDArray timesteps,
-      NDArray captions,
-      NDArray captionMask,
-      NDArray resolution,
-      NDArray aspectRatio,
+      Conditions conditions,
       NDArray controlLatents,
       float conditioningScale,
       Probe probe) {
@@ -165,68 +146,60 @@ public final class PixArtControlNetTransformer {
     }
     if (controlLatents == null || conditioningScale == 0f) {
       // No residual reaches the base stream: skip the branch so the result is the base model's.
-      return base.forward(latents, timesteps, captions, captionMask, resolution, aspectRatio);
+      return base.forward(latents, timesteps, conditions);
     }
-    try (NDManager scope = NDManager.subManagerOf(latents)) {
-      attachInputs(
-          scope,
-          latents,
-          timesteps,
-          captions,
-          captionMask,
-          resolution,
-          aspectRatio,
-          controlLatents);
-      EmbeddedInputs inputs =
-          base.embedInputs(latents, timesteps, captions, captionMask, resolution, aspectRatio);
-      NDArray control = base.embedPatches(controlLatents); // (B, N, D)
-      probe.accept("transformer.pos_embed.call0", inputs.tokens());
-      probe.accept("transformer.pos_embed.call1", control);
-
-      // Superseded activations are freed as the streams advance (each is B × N × D: 4.7M values
-      // per image at 1024 px), so the scope holds a few, not one per block.
-      NDArray x = base.block(0, inputs.tokens(), inputs); // (B, N, D)
-      inputs.tokens().close();
-      probe.accept("transformer.transformer_blocks.0", x);
-      NDArray c = adapter.start(x, control); // (B, N, D)
-      control.close();
-      for (int k = 0; k < adapter.numLayers(); k++) {
-        NDArray next = adapter.block(k, c, inputs); // (B, N, D)
-        c.close();
-        c = next;
-        NDArray residual = adapter.toBase(k, c); // (B, N, D)
-        probe.accept("controlnet.controlnet_blocks." + k + ".to_base", residual);
-        probe.accept("controlnet.controlnet_blocks." + k + ".control_state", c);
-        NDArray scaled = conditioningScale == 1f ? residual : residual.mul(conditioningScale);
-        NDArray injected = x.add(scaled); // (B, N, D)
-        NDArray out = base.block(k + 1, injected, inputs); // (B, N, D)
-        x.close();
-        injected.close();
-        if (scaled != residual) {
-          scaled.close();
-        }
-        residual.close();
-        x = out;
-        probe.accept("transformer.transformer_blocks." + (k + 1), x);
-      }
-      c.close();
-      for (int i = adapter.numLayers() + 1; i < base.numBlocks(); i++) {
-        NDArray out = base.block(i, x, inputs); // (B, N, D)
-        x.close();
-        x = out;
-        probe.accept("transformer.transformer_blocks." + i, x);
-      }
-      return scope.ret(base.finalLayer(x, inputs)); // (B, C', H, W)
-    }
+    return base.forward(
+        latents,
+        timesteps,
+        conditions,
+        inputs -> controlledBlocks(inputs, controlLatents, conditioningScale, probe));
   }
 
-  /** Temporarily attaches each distinct non-null input to {@code scope}. */
-  private static void attachInputs(NDManager scope, NDArray... inputs) {
-    Set<NDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (NDArray a : inputs) {
-      if (a != null && seen.add(a)) {
-        scope.tempAttachAll(a);
+  /**
+   * The base blocks with the branch's residuals injected into blocks 1..N.
+   *
+   * @return (B, N, D) the last base block's output
+   */
+  private NDArray controlledBlocks(
+      EmbeddedInputs inputs, NDArray controlLatents, float conditioningScale, Probe probe) {
+    NDArray control = base.embedPatches(controlLatents); // (B, N, D)
+    control.attach(inputs.tokens().getManager()); // the forward's scope, freed on failure too
+    probe.accept("transformer.pos_embed.call0", inputs.tokens());
+    probe.accept("transformer.pos_embed.call1", control);
+
+    // Superseded activations are freed as the streams advance (each is B × N × D: 4.7M values
+    // per image at 1024 px), so the scope holds a few, not one per block.
+    NDArray x = base.block(0, inputs.tokens(), inputs); // (B, N, D)
+    inputs.tokens().close();
+    probe.accept("transformer.transformer_blocks.0", x);
+    NDArray c = adapter.start(x, control); // (B, N, D)
+    control.close();
+    for (int k = 0; k < adapter.numLayers(); k++) {
+      NDArray next = adapter.block(k, c, inputs); // (B, N, D)
+      c.close();
+      c = next;
+      NDArray residual = adapter.toBase(k, c); // (B, N, D)
+      probe.accept("controlnet.controlnet_blocks." + k + ".to_base", residual);
+      probe.accept("controlnet.controlnet_blocks." + k + ".control_state", c);
+      NDArray scaled = conditioningScale == 1f ? residual : residual.mul(conditioningScale);
+      NDArray injected = x.add(scaled); // (B, N, D)
+      NDArray out = base.block(k + 1, injected, inputs); // (B, N, D)
+      x.close();
+      injected.close();
+      if (scaled != residual) {
+        scaled.close();
       }
+      residual.close();
+      x = out;
+      probe.accept("transformer.transformer_blocks." + (k + 1), x);
     }
+    c.close();
+    for (int i = adapter.numLayers() + 1; i < base.numBlocks(); i++) {
+      NDArray out = base.block(i, x, inputs); // (B, N, D)
+      x.close();
+      x = out;
+      probe.accept("transformer.transformer_blocks." + i, x);
+    }
+    return x;
   }
 }

@@ -1,5 +1,7 @@
 /**
- * PixArt-δ's ControlNet-Transformer (spec §8): the control branch {@link
+ * PixArt-δ's ControlNet-Transformer (PixArt-alpha @cac2fd3b {@code
+ * diffusion/model/nets/pixart_controlnet.py}; diffusers @58eb52c {@code
+ * examples/research_projects/pixart/controlnet_pixart_alpha.py}): the control branch {@link
  * io.pixartdelta.pixart.controlnet.ControlNetAdapter} (trainable copies of the first base blocks
  * with zero-initialised {@code before_proj}/{@code after_proj} linears), the wrapper {@link
  * io.pixartdelta.pixart.controlnet.PixArtControlNetTransformer} that injects the branch into a

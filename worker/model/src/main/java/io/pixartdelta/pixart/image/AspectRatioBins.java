@@ -6,8 +6,9 @@ import java.util.List;
  * Resolution binning: PixArt-XL-1024 models were trained on a fixed set of sizes of about 1024²
  * pixels, one per aspect ratio, so a request is rendered at the trained size closest in aspect
  * ratio and resized back afterwards (diffusers {@code ASPECT_RATIO_1024_BIN} and {@code
- * classify_height_width_bin}, spec §7.2). With binning off, the requested size is used as is and
- * must fit the transformer's patch grid.
+ * classify_height_width_bin}: {@code pipelines/pixart_alpha/pipeline_pixart_alpha.py} and {@code
+ * image_processor.py} @58eb52c). With binning off, the requested size is used as is and must fit
+ * the transformer's patch grid.
  */
 public final class AspectRatioBins {
   /** Latent 8× downscale times patch size 2: sizes must be multiples of this without binning. */

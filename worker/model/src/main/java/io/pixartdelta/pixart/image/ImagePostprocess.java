@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * Decoded tensor → 8-bit RGB exactly as diffusers' {@code VaeImageProcessor.postprocess} with
- * output type "pil" (spec §6.5): v = clamp(x·0.5 + 0.5, 0, 1) in float32, then round(v·255) with
- * ties to even (NumPy's {@code round}), channels 0, 1, 2 as R, G, B.
+ * output type "pil" ({@code image_processor.py} @58eb52c): v = clamp(x·0.5 + 0.5, 0, 1) in float32,
+ * then round(v·255) with ties to even (NumPy's {@code round}), channels 0, 1, 2 as R, G, B.
  */
 public final class ImagePostprocess {
   private ImagePostprocess() {}

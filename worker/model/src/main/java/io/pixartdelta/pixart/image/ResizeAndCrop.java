@@ -7,9 +7,10 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * Back from the trained bin size to the requested size (diffusers {@code resize_and_crop_tensor},
- * spec §7.4 step 7): scale uniformly so the image covers the request, with ratio = max(h/H, w/W)
- * and sizes int(H·ratio) × int(W·ratio); bilinear interpolation with {@code align_corners=False}
- * and no antialiasing; then a centred crop.
+ * the last step of {@code PixArtAlphaPipeline.__call__}; {@code image_processor.py} @58eb52c):
+ * scale uniformly so the image covers the request, with ratio = max(h/H, w/W) and sizes
+ * int(H·ratio) × int(W·ratio); bilinear interpolation with {@code align_corners=False} and no
+ * antialiasing; then a centred crop.
  *
  * <p>The bilinear resize is written out here rather than taken from an engine so its semantics are
  * fixed: output index d reads the input at s = (d + 0.5)·(in/out) − 0.5 clamped at 0, i.e. rows ⌊s⌋

@@ -1,9 +1,8 @@
 package io.pixartdelta.pixart.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pixartdelta.pixart.weights.ConfigJson;
 import io.pixartdelta.pixart.weights.WeightException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,8 +15,6 @@ import java.util.Map;
  * exists, so a wrong path fails at start-up with one clear message.
  */
 public record ModelDirectory(Path root, String pipelineClass) {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** Component → accepted class names (diffusers maps the legacy Transformer2DModel). */
   private static final Map<String, List<String>> COMPONENTS =
       Map.of(
@@ -30,38 +27,40 @@ public record ModelDirectory(Path root, String pipelineClass) {
   /** Opens and validates {@code root}. */
   public static ModelDirectory open(Path root) {
     Path index = root.resolve("model_index.json");
-    JsonNode node;
-    try {
-      node = JSON.readTree(Files.readString(index));
-    } catch (java.nio.file.NoSuchFileException e) {
+    if (!Files.isRegularFile(index)) {
       throw new WeightException(
           "not a diffusers model folder: "
               + index
               + " is missing (expected the layout of"
               + " PixArt-alpha/PixArt-LCM-XL-2-1024-MS)");
-    } catch (IOException e) {
-      throw new WeightException("cannot read " + index + ": " + e.getMessage(), e);
     }
-    String pipeline = node.path("_class_name").asText("");
-    if (!pipeline.startsWith("PixArt")) {
-      throw new WeightException(
-          index + ": _class_name is '" + pipeline + "', expected a PixArt-α pipeline");
-    }
-    for (Map.Entry<String, List<String>> c : COMPONENTS.entrySet()) {
-      JsonNode entry = node.get(c.getKey());
-      if (entry == null || !entry.isArray() || entry.size() != 2) {
-        throw new WeightException(index + " declares no component '" + c.getKey() + "'");
-      }
-      String cls = entry.get(1).asText();
-      if (!c.getValue().contains(cls)) {
-        throw new WeightException(
-            index + ": component " + c.getKey() + " is " + cls + ", supported: " + c.getValue());
-      }
-      if (!Files.isDirectory(root.resolve(c.getKey()))) {
-        throw new WeightException("missing component folder " + root.resolve(c.getKey()));
+    String pipeline = ConfigJson.read(index, "model index", ModelDirectory::checkComponents);
+    for (String component : COMPONENTS.keySet()) {
+      if (!Files.isDirectory(root.resolve(component))) {
+        throw new WeightException("missing component folder " + root.resolve(component));
       }
     }
     return new ModelDirectory(root, pipeline);
+  }
+
+  /** The pipeline class, after checking every component entry {@code [library, class]}. */
+  private static String checkComponents(JsonNode node) {
+    String pipeline = ConfigJson.text(node, "_class_name", "");
+    if (!pipeline.startsWith("PixArt")) {
+      throw new IllegalArgumentException(
+          "_class_name is '" + pipeline + "', expected a PixArt-α pipeline");
+    }
+    for (Map.Entry<String, List<String>> c : COMPONENTS.entrySet()) {
+      List<String> entry = ConfigJson.texts(node, c.getKey());
+      if (entry.size() != 2) {
+        throw new IllegalArgumentException(c.getKey() + " must be [library, class], got " + entry);
+      }
+      if (!c.getValue().contains(entry.get(1))) {
+        throw new IllegalArgumentException(
+            "component " + c.getKey() + " is " + entry.get(1) + ", supported: " + c.getValue());
+      }
+    }
+    return pipeline;
   }
 
   public Path textEncoder() {

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pixartdelta.pixart.image.AspectRatioBins;
 import io.pixartdelta.pixart.image.ImagePostprocess;
 import io.pixartdelta.pixart.image.ResizeAndCrop;
@@ -19,13 +18,12 @@ import io.pixartdelta.pixart.schedulers.SchedulerOutput;
 import io.pixartdelta.pixart.text.CaptionPreprocessor;
 import io.pixartdelta.pixart.text.T5Encoder;
 import io.pixartdelta.pixart.text.T5Tokenizer;
+import io.pixartdelta.pixart.transformer.Conditions;
 import io.pixartdelta.pixart.transformer.PixArtTransformer;
 import io.pixartdelta.pixart.vae.AutoencoderKl;
-import io.pixartdelta.pixart.weights.WeightException;
+import io.pixartdelta.pixart.weights.ConfigJson;
 import io.pixartdelta.pixart.weights.WeightSpec;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -197,16 +195,10 @@ public final class PixArtPipeline implements AutoCloseable {
   }
 
   private static boolean isDpmConfig(Path schedulerConfig) {
-    try {
-      String cls =
-          new ObjectMapper()
-              .readTree(Files.readString(schedulerConfig))
-              .path("_class_name")
-              .asText("");
-      return DpmSolverConfig.CLASS_NAME.equals(cls);
-    } catch (IOException e) {
-      throw new WeightException("cannot read " + schedulerConfig + ": " + e.getMessage(), e);
-    }
+    String cls =
+        ConfigJson.read(
+            schedulerConfig, "scheduler config", c -> ConfigJson.text(c, "_class_name", ""));
+    return DpmSolverConfig.CLASS_NAME.equals(cls);
   }
 
   /** True if HED weights were loaded with the ControlNet ({@code hed} control maps work). */
@@ -443,20 +435,11 @@ public final class PixArtPipeline implements AutoCloseable {
 
   /** One transformer forward, through the ControlNet branch for a controlled batch. */
   private NDArray predict(BatchPlan plan, Conditioning c, NDArray input, NDArray t) {
+    Conditions conditions = new Conditions(c.captions(), c.mask(), c.resolution(), c.aspect());
     if (!plan.controlled()) {
-      return transformer.forward(input, t, c.captions(), c.mask(), c.resolution(), c.aspect());
+      return transformer.forward(input, t, conditions);
     }
-    return control
-        .transformer()
-        .forward(
-            input,
-            t,
-            c.captions(),
-            c.mask(),
-            c.resolution(),
-            c.aspect(),
-            c.control(),
-            plan.controlScale());
+    return control.transformer().forward(input, t, conditions, c.control(), plan.controlScale());
   }
 
   private List<GenerationResult> postprocess(

@@ -1,31 +1,32 @@
 package io.pixartdelta.pixart.schedulers;
 
-import static io.pixartdelta.pixart.schedulers.ConfigFields.bool;
-import static io.pixartdelta.pixart.schedulers.ConfigFields.integer;
-import static io.pixartdelta.pixart.schedulers.ConfigFields.number;
-import static io.pixartdelta.pixart.schedulers.ConfigFields.present;
-import static io.pixartdelta.pixart.schedulers.ConfigFields.text;
+import static io.pixartdelta.pixart.weights.ConfigJson.bool;
+import static io.pixartdelta.pixart.weights.ConfigJson.integer;
+import static io.pixartdelta.pixart.weights.ConfigJson.number;
+import static io.pixartdelta.pixart.weights.ConfigJson.present;
+import static io.pixartdelta.pixart.weights.ConfigJson.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pixartdelta.pixart.weights.ConfigJson;
 import io.pixartdelta.pixart.weights.WeightException;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * The settings of diffusers' {@code DPMSolverMultistepScheduler} that this project runs: the
- * deterministic DPM-Solver++ (Lu et al. 2022, arXiv 2211.01095) of order 1 or 2, read from a
+ * deterministic DPM-Solver++ (Lu et al. 2022, arXiv 2211.01095) of order 1, 2 or 3, read from a
  * checkpoint's {@code scheduler/scheduler_config.json}. Names follow the JSON keys.
  *
  * <p>{@link #fromJson} rejects every option that would change the maths in a way {@link
- * DpmSolverMultistepScheduler} does not implement (SDE and noise-space variants, third order,
- * thresholding, Karras/Lu/exponential/beta/flow sigmas, zero-SNR rescaling, trained betas, learned
- * variance slicing) rather than sampling differently from the reference.
+ * DpmSolverMultistepScheduler} does not implement (SDE and noise-space variants, thresholding,
+ * Karras/Lu/exponential/beta/flow sigmas, zero-SNR rescaling, trained betas, learned variance
+ * slicing) rather than sampling differently from the reference.
  *
  * @param numTrainTimesteps T, the number of training noise levels (default 1000)
  * @param betaStart β₀ (default 0.0001)
  * @param betaEnd β_{T−1} (default 0.02)
  * @param betaSchedule spacing of the β (default linear)
- * @param solverOrder 1 (DDIM-equivalent) or 2 (2M multistep; default)
+ * @param solverOrder 1 (DDIM-equivalent), 2 (2M multistep; default) or 3 (3M multistep)
  * @param predictionType what the model predicts (default epsilon)
  * @param solverType how the second-order step uses the previous x̂₀ (default midpoint)
  * @param lowerOrderFinal whether runs of fewer than 15 steps end with a first-order step (default
@@ -158,22 +159,9 @@ public record DpmSolverConfig(
   }
 
   public DpmSolverConfig {
-    if (numTrainTimesteps < 2) {
-      throw new IllegalArgumentException(
-          "num_train_timesteps must be at least 2, got " + numTrainTimesteps);
-    }
-    if (!(betaStart > 0 && betaStart < 1)) {
-      throw new IllegalArgumentException("beta_start must be in (0, 1), got " + betaStart);
-    }
-    if (!(betaEnd > 0 && betaEnd < 1)) {
-      throw new IllegalArgumentException("beta_end must be in (0, 1), got " + betaEnd);
-    }
-    if (betaSchedule == null) {
-      throw new IllegalArgumentException("beta_schedule is required");
-    }
-    if (solverOrder < 1 || solverOrder > 2) {
-      throw new IllegalArgumentException(
-          "solver_order must be 1 or 2 (third order is not implemented), got " + solverOrder);
+    NoiseSchedule.checkBetas(numTrainTimesteps, betaStart, betaEnd, betaSchedule);
+    if (solverOrder < 1 || solverOrder > 3) {
+      throw new IllegalArgumentException("solver_order must be 1, 2 or 3, got " + solverOrder);
     }
     if (predictionType == null) {
       throw new IllegalArgumentException("prediction_type is required");
@@ -232,7 +220,7 @@ public record DpmSolverConfig(
    *     asks for something unsupported (the message names the file and the key)
    */
   public static DpmSolverConfig fromJson(Path file) {
-    return ConfigFields.read(file, DpmSolverConfig::fromJson);
+    return ConfigJson.read(file, "scheduler config", DpmSolverConfig::fromJson);
   }
 
   private static DpmSolverConfig fromJson(JsonNode c) {

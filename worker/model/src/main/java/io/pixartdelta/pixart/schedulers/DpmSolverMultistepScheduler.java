@@ -10,8 +10,8 @@ import java.util.Arrays;
  * The multistep DPM-Solver++ sampler (Lu et al. 2022, "DPM-Solver++: Fast Solver for Guided
  * Sampling of Diffusion Probabilistic Models", arXiv 2211.01095) as diffusers' {@code
  * DPMSolverMultistepScheduler} runs it with {@code algorithm_type = "dpmsolver++"}: a deterministic
- * ODE solver on the clean-sample estimate x̂₀, first order on the first step, second order (2M)
- * afterwards by reusing the previous step's x̂₀.
+ * ODE solver on the clean-sample estimate x̂₀, first order on the first step, then multistep of
+ * order up to {@code solver_order} (2M, 3M) by reusing the previous steps' x̂₀.
  *
  * <p>Noise levels are kept as σ = √((1 − ᾱ_t)/ᾱ_t); a step from σ_s to σ_t uses α = 1/√(σ² + 1), σ'
  * = σ·α and λ = log α − log σ' (half log-SNR), h = λ_t − λ_s (shapes (B, C, H, W)):
@@ -22,6 +22,10 @@ import java.util.Arrays;
  *   2M:   D₁ = (x̂₀ − x̂₀_prev)/r,  r = (λ_s − λ_prev)/h
  *         midpoint: x_t = (σ'_t/σ'_s)·x_s − α_t·(e^{−h} − 1)·x̂₀ − ½·α_t·(e^{−h} − 1)·D₁
  *         heun:     x_t = (σ'_t/σ'_s)·x_s − α_t·(e^{−h} − 1)·x̂₀ + α_t·((e^{−h} − 1)/h + 1)·D₁
+ *   3M:   D₁₀ = (x̂₀ − x̂₀_prev)/r₀,  D₁₁ = (x̂₀_prev − x̂₀_prev2)/r₁,  r₁ = (λ_prev − λ_prev2)/h
+ *         D₁ = D₁₀ + r₀/(r₀ + r₁)·(D₁₀ − D₁₁),  D₂ = (D₁₀ − D₁₁)/(r₀ + r₁)
+ *         x_t = (σ'_t/σ'_s)·x_s − α_t·(e^{−h} − 1)·x̂₀ + α_t·((e^{−h} − 1)/h + 1)·D₁
+ *               − α_t·((e^{−h} − 1 + h)/h² − ½)·D₂
  * </pre>
  *
  * <p>With the default {@code final_sigmas_type = "zero"} the last step goes to σ = 0 (α = 1, λ =
@@ -34,8 +38,9 @@ import java.util.Arrays;
  * cast back.
  *
  * <p>Stateful: the x̂₀ returned as {@link SchedulerOutput#denoised()} is also the history the next
- * step reads, so keep it open until that step has returned. Steps must run in order 0, 1, 2, …;
- * step 0 starts a new run. Not thread-safe; cheap to create per run.
+ * steps read, so keep it open until the next step (third order: the next two steps) has returned.
+ * Steps must run in order 0, 1, 2, …; step 0 starts a new run. Not thread-safe; cheap to create per
+ * run.
  */
 public final class DpmSolverMultistepScheduler implements Scheduler {
   private final DpmSolverConfig config;
@@ -44,7 +49,8 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
   private int[] timesteps;
   private float[] sigmas;
   private int nextStep;
-  private NDArray previousDenoised;
+  private NDArray previousDenoised; // x̂₀ of the previous step (m1)
+  private NDArray olderDenoised; // x̂₀ of the step before that (m2), for third order
 
   public DpmSolverMultistepScheduler(DpmSolverConfig config) {
     if (config == null) {
@@ -123,6 +129,7 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
     this.sigmas = levels;
     this.nextStep = 0;
     this.previousDenoised = null;
+    this.olderDenoised = null;
   }
 
   /** The timesteps chosen by the last {@code setTimesteps}, descending (a copy). */
@@ -141,20 +148,27 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
   }
 
   /**
-   * The solver order step {@code stepIndex} uses: 1 on the first step, on the last step when the
-   * config asks for a lower-order final step (always with a zero final σ), and everywhere for
-   * {@code solver_order = 1}; otherwise 2.
+   * The solver order step {@code stepIndex} uses, as diffusers' {@code step} chooses it: at most
+   * {@code stepIndex + 1} (the history it has) and at most {@code solver_order}; 1 on the last step
+   * when the config asks for a lower-order final step (always with a zero final σ); at most 2 on
+   * the second-to-last step of a run shorter than 15 steps with {@code lower_order_final}.
    */
   public int orderAt(int stepIndex) {
     int n = requireTimesteps().length;
     checkIndex(stepIndex, n);
-    boolean last = stepIndex == n - 1;
     boolean lowerOrderFinal =
-        last
+        stepIndex == n - 1
             && (config.eulerAtFinal()
                 || (config.lowerOrderFinal() && n < 15)
                 || config.finalSigmasType() == DpmSolverConfig.FinalSigmas.ZERO);
-    return config.solverOrder() == 1 || stepIndex == 0 || lowerOrderFinal ? 1 : 2;
+    boolean lowerOrderSecond = stepIndex == n - 2 && config.lowerOrderFinal() && n < 15;
+    if (config.solverOrder() == 1 || stepIndex == 0 || lowerOrderFinal) {
+      return 1;
+    }
+    if (config.solverOrder() == 2 || stepIndex == 1 || lowerOrderSecond) {
+      return 2;
+    }
+    return 3;
   }
 
   /**
@@ -209,18 +223,8 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
           "steps must run in order: expected step " + nextStep + ", got " + stepIndex);
     }
     int order = orderAt(stepIndex);
-    NDArray previous = null;
-    if (order == 2) {
-      previous = previousDenoised;
-      if (previous == null || previous.isReleased()) {
-        throw new IllegalStateException(
-            "step "
-                + stepIndex
-                + " needs the x̂₀ of step "
-                + (stepIndex - 1)
-                + ", which was closed: keep SchedulerOutput.denoised open until the next step");
-      }
-    }
+    NDArray previous = order >= 2 ? history(previousDenoised, stepIndex, 1) : null;
+    NDArray older = order == 3 ? history(olderDenoised, stepIndex, 2) : null;
 
     // Scalars in float32 as torch evaluates them from the float32 sigma table.
     Level s = new Level(sigmas[stepIndex]);
@@ -231,32 +235,72 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
     float denoisedCoefficient = t.alpha * expMinusOne;
 
     try (NDManager scope = sample.getManager().newSubManager()) {
-      attachOnce(scope, modelOutput, sample, previous);
+      attachOnce(scope, modelOutput, sample, previous, older);
       NDArray x0 = denoised(modelOutput, sample, s); // (B, C, H, W), input dtype
       NDArray x = toFloat32(sample); // (B, C, H, W)
       NDArray m0 = toFloat32(x0); // (B, C, H, W)
       NDArray next =
           Scalars.mul(x, sampleCoefficient)
               .sub(Scalars.mul(m0, denoisedCoefficient)); // (B, C, H, W)
-      if (order == 2) {
-        Level p = new Level(sigmas[stepIndex - 1]);
-        float r = (s.lambda - p.lambda) / h;
-        NDArray d1 = Scalars.mul(m0.sub(toFloat32(previous)), 1f / r); // (B, C, H, W)
-        if (config.solverType() == DpmSolverConfig.SolverType.MIDPOINT) {
-          next = next.sub(Scalars.mul(d1, 0.5f * denoisedCoefficient));
-        } else {
-          next = next.add(Scalars.mul(d1, t.alpha * (expMinusOne / h + 1f)));
-        }
+      if (order >= 2) {
+        next = next.add(correction(order, stepIndex, t, h, m0, previous, older)); // (B, C, H, W)
       }
       if (dtype != DataType.FLOAT32) {
         next = next.toType(dtype, false);
       }
       NDArray prevSample = scope.ret(next);
       NDArray estimate = scope.ret(x0);
+      this.olderDenoised = previousDenoised;
       this.previousDenoised = estimate;
       this.nextStep = stepIndex + 1;
       return new SchedulerOutput(prevSample, estimate);
     }
+  }
+
+  /**
+   * The multistep term added to the first-order update: from D₁ = (x̂₀ − x̂₀_prev)/r₀ for 2M
+   * (midpoint or heun), from D₁ and D₂ over the last three x̂₀ for 3M (which has only the heun
+   * form), float32.
+   *
+   * @param m0 this step's x̂₀ in float32, (B, C, H, W)
+   */
+  private NDArray correction(
+      int order, int stepIndex, Level t, float h, NDArray m0, NDArray previous, NDArray older) {
+    Level s = new Level(sigmas[stepIndex]);
+    Level p = new Level(sigmas[stepIndex - 1]);
+    float expMinusOne = (float) Math.exp(-h) - 1f; // e^{−h} − 1
+    float d1Coefficient = t.alpha * (expMinusOne / h + 1f);
+    float r0 = (s.lambda - p.lambda) / h;
+    NDArray m1 = toFloat32(previous); // (B, C, H, W)
+    NDArray d10 = Scalars.mul(m0.sub(m1), 1f / r0); // (B, C, H, W)
+    if (order == 2) {
+      return config.solverType() == DpmSolverConfig.SolverType.MIDPOINT
+          ? Scalars.mul(d10, -0.5f * t.alpha * expMinusOne)
+          : Scalars.mul(d10, d1Coefficient);
+    }
+    Level q = new Level(sigmas[stepIndex - 2]);
+    float r1 = (p.lambda - q.lambda) / h;
+    NDArray d11 = Scalars.mul(m1.sub(toFloat32(older)), 1f / r1); // (B, C, H, W)
+    NDArray diff = d10.sub(d11); // (B, C, H, W)
+    NDArray d1 = d10.add(Scalars.mul(diff, r0 / (r0 + r1))); // (B, C, H, W)
+    NDArray d2 = Scalars.mul(diff, 1f / (r0 + r1)); // (B, C, H, W)
+    float d2Coefficient = t.alpha * ((expMinusOne + h) / (h * h) - 0.5f);
+    return Scalars.mul(d1, d1Coefficient).sub(Scalars.mul(d2, d2Coefficient));
+  }
+
+  /** The x̂₀ of step {@code stepIndex − back}, checked to be still open. */
+  private static NDArray history(NDArray denoised, int stepIndex, int back) {
+    if (denoised == null || denoised.isReleased()) {
+      throw new IllegalStateException(
+          "step "
+              + stepIndex
+              + " needs the x̂₀ of step "
+              + (stepIndex - back)
+              + ", which was closed: keep SchedulerOutput.denoised open for the next "
+              + back
+              + " step(s)");
+    }
+    return denoised;
   }
 
   /** x̂₀ from the model output at noise level {@code s}, in the inputs' dtype. */

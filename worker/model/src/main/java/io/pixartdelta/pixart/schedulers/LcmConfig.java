@@ -1,11 +1,12 @@
 package io.pixartdelta.pixart.schedulers;
 
-import static io.pixartdelta.pixart.schedulers.ConfigFields.bool;
-import static io.pixartdelta.pixart.schedulers.ConfigFields.integer;
-import static io.pixartdelta.pixart.schedulers.ConfigFields.number;
-import static io.pixartdelta.pixart.schedulers.ConfigFields.text;
+import static io.pixartdelta.pixart.weights.ConfigJson.bool;
+import static io.pixartdelta.pixart.weights.ConfigJson.integer;
+import static io.pixartdelta.pixart.weights.ConfigJson.number;
+import static io.pixartdelta.pixart.weights.ConfigJson.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pixartdelta.pixart.weights.ConfigJson;
 import io.pixartdelta.pixart.weights.WeightException;
 import java.nio.file.Path;
 import java.util.Set;
@@ -52,19 +53,7 @@ public record LcmConfig(
   private static final Set<String> SPACINGS = Set.of("leading", "trailing", "linspace");
 
   public LcmConfig {
-    if (numTrainTimesteps < 2) {
-      throw new IllegalArgumentException(
-          "num_train_timesteps must be at least 2, got " + numTrainTimesteps);
-    }
-    if (!(betaStart > 0 && betaStart < 1)) {
-      throw new IllegalArgumentException("beta_start must be in (0, 1), got " + betaStart);
-    }
-    if (!(betaEnd > 0 && betaEnd < 1)) {
-      throw new IllegalArgumentException("beta_end must be in (0, 1), got " + betaEnd);
-    }
-    if (betaSchedule == null) {
-      throw new IllegalArgumentException("beta_schedule is required");
-    }
+    NoiseSchedule.checkBetas(numTrainTimesteps, betaStart, betaEnd, betaSchedule);
     if (originalInferenceSteps < 1 || originalInferenceSteps > numTrainTimesteps) {
       throw new IllegalArgumentException(
           "original_inference_steps must be in 1.."
@@ -92,7 +81,8 @@ public record LcmConfig(
   /**
    * PixArt-LCM's scheduler: {@code LCMScheduler(beta_start=0.0001, beta_end=0.02,
    * beta_schedule="linear", prediction_type="epsilon")} with every other setting at its default
-   * (spec §5.1; identical to the fixtures' config).
+   * (the {@code scheduler/scheduler_config.json} of Hugging Face {@code
+   * PixArt-alpha/PixArt-LCM-XL-2-1024-MS}; identical to the fixtures' config).
    */
   public static LcmConfig pixartLcm() {
     return new LcmConfig(
@@ -108,7 +98,7 @@ public record LcmConfig(
    *     something unsupported (the message names the file and the key)
    */
   public static LcmConfig fromJson(Path file) {
-    return ConfigFields.read(file, LcmConfig::fromJson);
+    return ConfigJson.read(file, "scheduler config", LcmConfig::fromJson);
   }
 
   private static LcmConfig fromJson(JsonNode c) {

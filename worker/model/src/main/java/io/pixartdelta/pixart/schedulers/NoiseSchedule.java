@@ -7,6 +7,26 @@ package io.pixartdelta.pixart.schedulers;
 final class NoiseSchedule {
   private NoiseSchedule() {}
 
+  /**
+   * The constructor checks both scheduler configs share: T ≥ 2 and β₀, β_{T−1} in (0, 1).
+   *
+   * @throws IllegalArgumentException naming the config key
+   */
+  static void checkBetas(int n, double betaStart, double betaEnd, BetaSchedule schedule) {
+    if (n < 2) {
+      throw new IllegalArgumentException("num_train_timesteps must be at least 2, got " + n);
+    }
+    if (!(betaStart > 0 && betaStart < 1)) {
+      throw new IllegalArgumentException("beta_start must be in (0, 1), got " + betaStart);
+    }
+    if (!(betaEnd > 0 && betaEnd < 1)) {
+      throw new IllegalArgumentException("beta_end must be in (0, 1), got " + betaEnd);
+    }
+    if (schedule == null) {
+      throw new IllegalArgumentException("beta_schedule is required");
+    }
+  }
+
   /** ᾱ₀..ᾱ_{T−1} for {@code config}. */
   static float[] alphasCumprod(LcmConfig config) {
     return alphasCumprod(

@@ -5,7 +5,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One pass of PixArtAlphaPipeline's {@code _clean_caption} (spec §2.2, steps 1–27); {@link
+ * One pass of PixArtAlphaPipeline's {@code _clean_caption} (diffusers @58eb52c {@code
+ * pipelines/pixart_alpha/pipeline_pixart_alpha.py}, its 27 steps in order); {@link
  * CaptionPreprocessor} applies it twice as the pipeline does. Every regular expression is written
  * in Python syntax and compiled with Python's Unicode semantics by {@link PyRegex}.
  *

@@ -11,8 +11,9 @@ import java.util.Objects;
  *       text.lower().strip()} — Unicode lowercasing ({@code İ} → {@code i̇}, final sigma) and
  *       trimming of every Python whitespace character, no-break spaces included. Exact.
  *   <li>{@link Mode#CLEAN_CAPTION} ({@code clean_caption=True}): the pipeline's caption-cleaning
- *       routine applied twice (spec §2.2). Its BeautifulSoup and ftfy steps are approximated (see
- *       {@link CaptionCleaner}); for ordinary prompts both are the identity.
+ *       routine applied twice ({@code _clean_caption} in diffusers @58eb52c {@code
+ *       pipelines/pixart_alpha/pipeline_pixart_alpha.py}). Its BeautifulSoup and ftfy steps are
+ *       approximated (see {@link CaptionCleaner}); for ordinary prompts both are the identity.
  * </ul>
  *
  * <p>Jobs use {@link #DEFAULT} = lowercase + strip: the official PixArt demos call {@code

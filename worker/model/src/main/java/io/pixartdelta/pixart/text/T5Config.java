@@ -1,11 +1,13 @@
 package io.pixartdelta.pixart.text;
 
+import static io.pixartdelta.pixart.weights.ConfigJson.bool;
+import static io.pixartdelta.pixart.weights.ConfigJson.integer;
+import static io.pixartdelta.pixart.weights.ConfigJson.number;
+import static io.pixartdelta.pixart.weights.ConfigJson.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pixartdelta.pixart.weights.ConfigJson;
 import io.pixartdelta.pixart.weights.WeightException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -43,8 +45,6 @@ public record T5Config(
 
   /** Activations that are exactly {@code 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}. */
   private static final Set<String> TANH_GELU = Set.of("gelu_new", "gelu_pytorch_tanh");
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   public T5Config {
     positive("d_model", dModel);
@@ -96,7 +96,10 @@ public record T5Config(
     return (float) layerNormEpsilon;
   }
 
-  /** T5 v1.1 XXL, the PixArt-α text encoder (spec §1.1). */
+  /**
+   * T5 v1.1 XXL, the PixArt-α text encoder ({@code text_encoder/config.json} of Hugging Face {@code
+   * PixArt-alpha/PixArt-LCM-XL-2-1024-MS}).
+   */
   public static T5Config t5V11Xxl() {
     return new T5Config(
         4096, 64, 64, 10240, 24, 32128, 32, 128, 1e-6, "gated-gelu", "gelu_new", true);
@@ -113,90 +116,34 @@ public record T5Config(
    * @throws WeightException if the file is missing, not JSON, or describes an unsupported model
    */
   public static T5Config fromJson(Path configJson) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(Files.readString(configJson));
-    } catch (NoSuchFileException e) {
-      throw new WeightException("missing text encoder config " + configJson, e);
-    } catch (IOException e) {
-      throw new WeightException(
-          "corrupt text encoder config " + configJson + ": " + e.getMessage(), e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new WeightException("text encoder config " + configJson + " is not a JSON object");
-    }
-    try {
-      String modelType = text(root, "model_type", "t5");
-      if (!modelType.equals("t5")) {
-        throw new IllegalArgumentException("model_type must be 't5', got '" + modelType + "'");
-      }
-      String proj = text(root, "feed_forward_proj", "relu");
-      String[] parts = proj.split("-", -1);
-      if (parts.length > 2 || (parts.length == 2 && !parts[0].equals("gated"))) {
-        throw new IllegalArgumentException(
-            "feed_forward_proj '" + proj + "' is not of the form [gated-]<activation>");
-      }
-      String act = proj.equals("gated-gelu") ? "gelu_new" : parts[parts.length - 1];
-      boolean gated = parts[0].equals("gated") && parts.length == 2;
-      return new T5Config(
-          integer(root, "d_model", 512),
-          integer(root, "d_kv", 64),
-          integer(root, "num_heads", 8),
-          integer(root, "d_ff", 2048),
-          integer(root, "num_layers", 6),
-          integer(root, "vocab_size", 32128),
-          integer(root, "relative_attention_num_buckets", 32),
-          integer(root, "relative_attention_max_distance", 128),
-          number(root, "layer_norm_epsilon", 1e-6),
-          proj,
-          text(root, "dense_act_fn", act),
-          bool(root, "is_gated_act", gated));
-    } catch (IllegalArgumentException e) {
-      throw new WeightException("text encoder config " + configJson + ": " + e.getMessage(), e);
-    }
+    return ConfigJson.read(configJson, "text encoder config", T5Config::fromJson);
   }
 
-  private static int integer(JsonNode root, String key, int fallback) {
-    JsonNode n = root.get(key);
-    if (n == null || n.isNull()) {
-      return fallback;
+  private static T5Config fromJson(JsonNode root) {
+    String modelType = text(root, "model_type", "t5");
+    if (!modelType.equals("t5")) {
+      throw new IllegalArgumentException("model_type must be 't5', got '" + modelType + "'");
     }
-    if (!n.canConvertToExactIntegral() || !n.canConvertToInt()) {
-      throw new IllegalArgumentException(key + " must be an integer, got " + n);
+    String proj = text(root, "feed_forward_proj", "relu");
+    String[] parts = proj.split("-", -1);
+    if (parts.length > 2 || (parts.length == 2 && !parts[0].equals("gated"))) {
+      throw new IllegalArgumentException(
+          "feed_forward_proj '" + proj + "' is not of the form [gated-]<activation>");
     }
-    return n.intValue();
-  }
-
-  private static double number(JsonNode root, String key, double fallback) {
-    JsonNode n = root.get(key);
-    if (n == null || n.isNull()) {
-      return fallback;
-    }
-    if (!n.isNumber()) {
-      throw new IllegalArgumentException(key + " must be a number, got " + n);
-    }
-    return n.doubleValue();
-  }
-
-  private static String text(JsonNode root, String key, String fallback) {
-    JsonNode n = root.get(key);
-    if (n == null || n.isNull()) {
-      return fallback;
-    }
-    if (!n.isTextual()) {
-      throw new IllegalArgumentException(key + " must be a string, got " + n);
-    }
-    return n.textValue();
-  }
-
-  private static boolean bool(JsonNode root, String key, boolean fallback) {
-    JsonNode n = root.get(key);
-    if (n == null || n.isNull()) {
-      return fallback;
-    }
-    if (!n.isBoolean()) {
-      throw new IllegalArgumentException(key + " must be true or false, got " + n);
-    }
-    return n.booleanValue();
+    String act = proj.equals("gated-gelu") ? "gelu_new" : parts[parts.length - 1];
+    boolean gated = parts[0].equals("gated") && parts.length == 2;
+    return new T5Config(
+        integer(root, "d_model", 512),
+        integer(root, "d_kv", 64),
+        integer(root, "num_heads", 8),
+        integer(root, "d_ff", 2048),
+        integer(root, "num_layers", 6),
+        integer(root, "vocab_size", 32128),
+        integer(root, "relative_attention_num_buckets", 32),
+        integer(root, "relative_attention_max_distance", 128),
+        number(root, "layer_norm_epsilon", 1e-6),
+        proj,
+        text(root, "dense_act_fn", act),
+        bool(root, "is_gated_act", gated));
   }
 }

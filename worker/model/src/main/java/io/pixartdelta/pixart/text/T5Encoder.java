@@ -11,14 +11,12 @@ import ai.djl.nn.core.Linear;
 import io.pixartdelta.pixart.nn.Kernels;
 import io.pixartdelta.pixart.nn.torchscript.T5BlockScript;
 import io.pixartdelta.pixart.nn.torchscript.TorchScriptKernels;
-import io.pixartdelta.pixart.weights.SafetensorsFile;
 import io.pixartdelta.pixart.weights.ShardedSafetensors;
 import io.pixartdelta.pixart.weights.StrictLoader;
 import io.pixartdelta.pixart.weights.TensorSource;
 import io.pixartdelta.pixart.weights.WeightException;
 import io.pixartdelta.pixart.weights.WeightSpec;
 import io.pixartdelta.pixart.weights.Weights;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +26,8 @@ import java.util.function.BiConsumer;
 
 /**
  * The T5 v1.1 encoder stack ({@code T5EncoderModel}) that turns token ids into PixArt's caption
- * embeddings: {@code last_hidden_state} (spec §3).
+ * embeddings: {@code last_hidden_state}, as transformers @6b8b757 {@code
+ * src/transformers/models/t5/modeling_t5.py} computes it.
  *
  * <p>Shapes: B batch, L sequence length (120), D {@code d_model}, H heads, d {@code d_kv}, F {@code
  * d_ff}.
@@ -240,7 +239,7 @@ public final class T5Encoder implements AutoCloseable {
    * Whether {@code INT8} storage quantizes parameter {@code name}: the token embedding and the
    * seven linears of every block (not the norms, not the small relative-position table).
    */
-  static boolean isQuantized(String name) {
+  public static boolean isQuantized(String name) {
     return name.equals("shared.weight")
         || (name.endsWith(".weight")
             && (name.contains(".SelfAttention.") || name.contains(".DenseReluDense."))
@@ -248,23 +247,15 @@ public final class T5Encoder implements AutoCloseable {
   }
 
   private static TensorSource openWeights(Path dir) {
-    Path index = dir.resolve("model.safetensors.index.json");
-    if (Files.isRegularFile(index)) {
-      return ShardedSafetensors.openIndex(index);
-    }
-    Path single = dir.resolve("model.safetensors");
-    if (Files.isRegularFile(single)) {
-      return SafetensorsFile.open(single);
-    }
-    throw new WeightException(
-        "no T5 weights in " + dir + ": expected model.safetensors.index.json or model.safetensors");
+    return ShardedSafetensors.openFolder(
+        dir, "model.safetensors", "model.safetensors.index.json", "T5");
   }
 
   /**
-   * Every parameter of a T5 encoder with {@code config}'s sizes (spec §3.1). The token embedding
-   * may be stored as {@code shared.weight} or as its tied copy {@code encoder.embed_tokens.weight};
-   * when both are present the second is accepted and not loaded. Only block 0 carries the relative
-   * attention bias table.
+   * Every parameter of a T5 encoder with {@code config}'s sizes (the {@code T5EncoderModel} state
+   * dict of transformers' {@code modeling_t5.py}). The token embedding may be stored as {@code
+   * shared.weight} or as its tied copy {@code encoder.embed_tokens.weight}; when both are present
+   * the second is accepted and not loaded. Only block 0 carries the relative attention bias table.
    */
   public static WeightSpec weightSpec(T5Config c) {
     long d = c.dModel();

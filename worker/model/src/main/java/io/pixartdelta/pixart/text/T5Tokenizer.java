@@ -5,8 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.sentencepiece.SpProcessor;
 import ai.djl.sentencepiece.SpTokenizer;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pixartdelta.pixart.weights.ConfigJson;
 import io.pixartdelta.pixart.weights.WeightException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,8 +50,6 @@ public final class T5Tokenizer implements AutoCloseable {
 
   /** T5's default number of sentinel tokens when {@code tokenizer_config.json} does not say. */
   public static final int DEFAULT_EXTRA_IDS = 100;
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SpTokenizer sentencePiece;
   private final SentencePieceModel model;
@@ -126,18 +123,13 @@ public final class T5Tokenizer implements AutoCloseable {
     if (!Files.isRegularFile(config)) {
       return DEFAULT_EXTRA_IDS;
     }
-    try {
-      JsonNode extra = JSON.readTree(Files.readString(config)).get("extra_ids");
-      if (extra == null || extra.isNull()) {
-        return DEFAULT_EXTRA_IDS;
-      }
-      if (!extra.canConvertToInt() || extra.intValue() < 0) {
-        throw new WeightException(config + ": extra_ids must be a non-negative integer");
-      }
-      return extra.intValue();
-    } catch (IOException e) {
-      throw new WeightException("corrupt tokenizer config " + config + ": " + e.getMessage(), e);
+    int extra =
+        ConfigJson.read(
+            config, "tokenizer config", c -> ConfigJson.integer(c, "extra_ids", DEFAULT_EXTRA_IDS));
+    if (extra < 0) {
+      throw new WeightException(config + ": extra_ids must be a non-negative integer");
     }
+    return extra;
   }
 
   /**

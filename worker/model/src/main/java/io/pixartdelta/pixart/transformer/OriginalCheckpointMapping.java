@@ -28,7 +28,9 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * Ported from the key table of diffusers {@code
- * scripts/convert_pixart_alpha_to_diffusers.py} @58eb52c (spec §4.1, §8.4).
+ * scripts/convert_pixart_alpha_to_diffusers.py} @58eb52c; the ControlNet checkpoint's {@code
+ * base_model.}/{@code controlnet.} prefixes are the attribute names of {@code ControlPixArtMSHalf}
+ * (PixArt-alpha @cac2fd3b {@code diffusion/model/nets/pixart_controlnet.py}).
  */
 public final class OriginalCheckpointMapping {
   private OriginalCheckpointMapping() {}

@@ -1,11 +1,14 @@
 package io.pixartdelta.pixart.transformer;
 
+import static io.pixartdelta.pixart.weights.ConfigJson.bool;
+import static io.pixartdelta.pixart.weights.ConfigJson.integer;
+import static io.pixartdelta.pixart.weights.ConfigJson.number;
+import static io.pixartdelta.pixart.weights.ConfigJson.requiredInteger;
+import static io.pixartdelta.pixart.weights.ConfigJson.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pixartdelta.pixart.weights.ConfigJson;
 import io.pixartdelta.pixart.weights.WeightException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -51,7 +54,6 @@ public record PixArtConfig(
   /** Number of modulation vectors per block: shift, scale, gate for attention and for the MLP. */
   public static final int MODULATION_CHUNKS = 6;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> CLASS_NAMES =
       Set.of("PixArtTransformer2DModel", "Transformer2DModel");
 
@@ -122,27 +124,10 @@ public record PixArtConfig(
    *     not implement (fatal at start-up)
    */
   public static PixArtConfig fromJson(Path configJson) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(Files.readString(configJson));
-    } catch (NoSuchFileException e) {
-      throw new WeightException("missing transformer config " + configJson, e);
-    } catch (IOException e) {
-      throw new WeightException(
-          "unreadable transformer config " + configJson + ": " + e.getMessage(), e);
-    }
-    try {
-      return fromJson(root);
-    } catch (IllegalArgumentException e) {
-      throw new WeightException("transformer config " + configJson + ": " + e.getMessage(), e);
-    }
+    return ConfigJson.read(configJson, "transformer config", PixArtConfig::fromJson);
   }
 
-  /** Same as {@link #fromJson(Path)} on parsed JSON; throws IllegalArgumentException. */
-  static PixArtConfig fromJson(JsonNode root) {
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException("not a JSON object");
-    }
+  private static PixArtConfig fromJson(JsonNode root) {
     String className = text(root, "_class_name", "PixArtTransformer2DModel");
     if (!CLASS_NAMES.contains(className)) {
       throw new IllegalArgumentException(
@@ -157,79 +142,30 @@ public record PixArtConfig(
 
     int heads = integer(root, "num_attention_heads", 16);
     int headDim = integer(root, "attention_head_dim", 72);
-    int sampleSize = required(root, "sample_size");
-    int inChannels = required(root, "in_channels");
-    JsonNode out = root.get("out_channels");
-    int outChannels = out == null ? 8 : out.isNull() ? inChannels : out.asInt();
-    JsonNode scale = root.get("interpolation_scale");
-    double interpolationScale =
-        scale == null || scale.isNull() ? Math.max(sampleSize / 64, 1) : scale.asDouble();
-    JsonNode additional = root.get("use_additional_conditions");
-    boolean useAdditional =
-        additional == null || additional.isNull() ? sampleSize == 128 : additional.asBoolean();
+    int sampleSize = requiredInteger(root, "sample_size");
+    int inChannels = requiredInteger(root, "in_channels");
+    // Absent means the class default 8; an explicit null means "same as in_channels".
+    int outChannels = root.has("out_channels") ? integer(root, "out_channels", inChannels) : 8;
     return new PixArtConfig(
         heads,
         headDim,
         integer(root, "num_layers", 28),
         inChannels,
         outChannels,
-        required(root, "patch_size"),
+        requiredInteger(root, "patch_size"),
         sampleSize,
-        required(root, "caption_channels"),
+        requiredInteger(root, "caption_channels"),
         integer(root, "cross_attention_dim", heads * headDim),
         (float) number(root, "norm_eps", 1e-6),
         bool(root, "attention_bias", true),
-        interpolationScale,
-        useAdditional);
+        number(root, "interpolation_scale", Math.max(sampleSize / 64, 1)),
+        bool(root, "use_additional_conditions", sampleSize == 128));
   }
 
   private static void requirePositive(String field, int value) {
     if (value <= 0) {
       throw new IllegalArgumentException(field + " must be > 0, got " + value);
     }
-  }
-
-  private static int required(JsonNode root, String key) {
-    JsonNode n = root.get(key);
-    if (n == null || n.isNull()) {
-      throw new IllegalArgumentException(key + " is required");
-    }
-    if (!n.canConvertToInt()) {
-      throw new IllegalArgumentException(key + " must be an integer, got " + n);
-    }
-    return n.asInt();
-  }
-
-  private static int integer(JsonNode root, String key, int fallback) {
-    JsonNode n = root.get(key);
-    if (n == null || n.isNull()) {
-      return fallback;
-    }
-    if (!n.canConvertToInt()) {
-      throw new IllegalArgumentException(key + " must be an integer, got " + n);
-    }
-    return n.asInt();
-  }
-
-  private static double number(JsonNode root, String key, double fallback) {
-    JsonNode n = root.get(key);
-    if (n == null || n.isNull()) {
-      return fallback;
-    }
-    if (!n.isNumber()) {
-      throw new IllegalArgumentException(key + " must be a number, got " + n);
-    }
-    return n.asDouble();
-  }
-
-  private static boolean bool(JsonNode root, String key, boolean fallback) {
-    JsonNode n = root.get(key);
-    return n == null || n.isNull() ? fallback : n.asBoolean();
-  }
-
-  private static String text(JsonNode root, String key, String fallback) {
-    JsonNode n = root.get(key);
-    return n == null || n.isNull() ? fallback : n.asText();
   }
 
   private static void requireText(JsonNode root, String key, String expected) {

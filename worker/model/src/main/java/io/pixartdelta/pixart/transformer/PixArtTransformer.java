@@ -7,14 +7,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.pixartdelta.pixart.nn.Kernels;
 import io.pixartdelta.pixart.nn.Scalars;
-import io.pixartdelta.pixart.weights.SafetensorsFile;
 import io.pixartdelta.pixart.weights.ShardedSafetensors;
 import io.pixartdelta.pixart.weights.StrictLoader;
 import io.pixartdelta.pixart.weights.TensorSource;
 import io.pixartdelta.pixart.weights.WeightException;
 import io.pixartdelta.pixart.weights.WeightSpec;
 import io.pixartdelta.pixart.weights.Weights;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,22 +113,7 @@ public final class PixArtTransformer implements AutoCloseable {
   }
 
   private static TensorSource openWeights(Path dir) {
-    Path single = dir.resolve(WEIGHTS_FILE);
-    if (Files.isRegularFile(single)) {
-      return SafetensorsFile.open(single);
-    }
-    Path index = dir.resolve(WEIGHTS_INDEX_FILE);
-    if (Files.isRegularFile(index)) {
-      return ShardedSafetensors.openIndex(index);
-    }
-    throw new WeightException(
-        "no transformer weights in "
-            + dir
-            + " ("
-            + WEIGHTS_FILE
-            + " or "
-            + WEIGHTS_INDEX_FILE
-            + ")");
+    return ShardedSafetensors.openFolder(dir, WEIGHTS_FILE, WEIGHTS_INDEX_FILE, "transformer");
   }
 
   public PixArtConfig config() {
@@ -155,54 +138,68 @@ public final class PixArtTransformer implements AutoCloseable {
    *
    * @param latents (B, C, H, W); H and W multiples of the patch size
    * @param timesteps (B), any numeric type (integer timesteps are used as float)
-   * @param captions (B, L, Cc) text-encoder output
-   * @param captionMask (B, L), 1 for real tokens (EOS included), 0 for padding; {@code null} keeps
-   *     every position
-   * @param resolution (B, 2) image height and width in pixels; required with micro-conditions
-   * @param aspectRatio (B, 1) image height / width; required with micro-conditions
+   * @param conditions captions, their mask and the micro-conditions for the B rows
    * @return (B, C', H, W) in the model dtype, attached to {@code latents}' manager
    */
-  public NDArray forward(
-      NDArray latents,
-      NDArray timesteps,
-      NDArray captions,
-      NDArray captionMask,
-      NDArray resolution,
-      NDArray aspectRatio) {
+  public NDArray forward(NDArray latents, NDArray timesteps, Conditions conditions) {
+    return forward(latents, timesteps, conditions, this::allBlocks);
+  }
+
+  /**
+   * The blocks between the embedding and the output head: by default every block in order; a
+   * ControlNet interleaves its own branch (see {@link #forward(NDArray, NDArray, Conditions,
+   * Blocks)}).
+   */
+  @FunctionalInterface
+  public interface Blocks {
+    /**
+     * @param inputs the embedded inputs; {@code inputs.tokens()} (B, N, D) is the input of block 0
+     *     and may be closed once consumed
+     * @return (B, N, D) the input of the output head
+     */
+    NDArray run(EmbeddedInputs inputs);
+  }
+
+  /**
+   * The forward pass with {@code middle} in place of the block loop: embeds the inputs, runs {@code
+   * middle}, then the output head, in one scope that frees every intermediate. Arguments as in
+   * {@link #forward(NDArray, NDArray, Conditions)}.
+   */
+  public NDArray forward(NDArray latents, NDArray timesteps, Conditions conditions, Blocks middle) {
     try (NDManager scope = NDManager.subManagerOf(latents)) {
-      Scopes.attachInputs(
-          scope, latents, timesteps, captions, captionMask, resolution, aspectRatio);
-      EmbeddedInputs inputs =
-          embedInputs(latents, timesteps, captions, captionMask, resolution, aspectRatio);
-      NDArray x = inputs.tokens(); // (B, N, D)
-      for (int i = 0; i < blocks.size(); i++) {
-        x = block(i, x, inputs);
-      }
-      return scope.ret(finalLayer(x, inputs));
+      attachInputs(scope, latents, timesteps, conditions);
+      EmbeddedInputs inputs = embedInputs(latents, timesteps, conditions);
+      NDArray x = middle.run(inputs); // (B, N, D)
+      return scope.ret(finalLayer(x, inputs)); // (B, C', H, W)
     }
+  }
+
+  private NDArray allBlocks(EmbeddedInputs inputs) {
+    NDArray x = inputs.tokens(); // (B, N, D)
+    for (int i = 0; i < blocks.size(); i++) {
+      x = block(i, x, inputs);
+    }
+    return x;
   }
 
   /**
    * Everything before the first block: patch tokens with positions, conditioning, modulation,
-   * projected captions and the caption bias. Arguments as in {@link #forward}.
+   * projected captions and the caption bias. Arguments as in {@link #forward(NDArray, NDArray,
+   * Conditions)}.
    *
    * @return arrays attached to {@code latents}' manager
    */
-  public EmbeddedInputs embedInputs(
-      NDArray latents,
-      NDArray timesteps,
-      NDArray captions,
-      NDArray captionMask,
-      NDArray resolution,
-      NDArray aspectRatio) {
-    validate(latents, timesteps, captions, captionMask, resolution, aspectRatio);
+  public EmbeddedInputs embedInputs(NDArray latents, NDArray timesteps, Conditions conditions) {
+    validate(latents, timesteps, conditions);
+    NDArray captionMask = conditions.captionMask();
+    NDArray resolution = conditions.resolution();
+    NDArray aspectRatio = conditions.aspectRatio();
     Shape s = latents.getShape();
     long b = s.get(0);
     int gridH = (int) (s.get(2) / config.patchSize());
     int gridW = (int) (s.get(3) / config.patchSize());
     try (NDManager scope = NDManager.subManagerOf(latents)) {
-      Scopes.attachInputs(
-          scope, latents, timesteps, captions, captionMask, resolution, aspectRatio);
+      attachInputs(scope, latents, timesteps, conditions);
       NDArray tokens = patchEmbedding.forward(onModel(latents)); // (B, N, D)
       NDArray cond =
           adaLayerNorm.condition(
@@ -210,7 +207,7 @@ public final class PixArtTransformer implements AutoCloseable {
               resolution == null ? null : resolution.toDevice(device, false),
               aspectRatio == null ? null : aspectRatio.toDevice(device, false)); // (B, D)
       NDArray mod = adaLayerNorm.modulation(cond); // (B, 6·D)
-      NDArray projected = captionProjection.forward(onModel(captions)); // (B, L, D)
+      NDArray projected = captionProjection.forward(onModel(conditions.captions())); // (B, L, D)
       NDArray bias = null;
       if (captionMask != null) {
         NDArray keep = onModel(captionMask); // (B, L) 1 = token, 0 = padding
@@ -287,31 +284,31 @@ public final class PixArtTransformer implements AutoCloseable {
     return patchEmbedding.cachedArrays();
   }
 
+  private static void attachInputs(
+      NDManager scope, NDArray latents, NDArray timesteps, Conditions c) {
+    Scopes.attachInputs(
+        scope, latents, timesteps, c.captions(), c.captionMask(), c.resolution(), c.aspectRatio());
+  }
+
   private NDArray onModel(NDArray a) {
     return a.toDevice(device, false).toType(dtype, false);
   }
 
-  private void validate(
-      NDArray latents,
-      NDArray timesteps,
-      NDArray captions,
-      NDArray captionMask,
-      NDArray resolution,
-      NDArray aspectRatio) {
+  private void validate(NDArray latents, NDArray timesteps, Conditions conditions) {
     validateLatents(latents);
     long b = latents.getShape().get(0);
     requireShape("timesteps", timesteps, new Shape(b));
-    Shape c = captions.getShape();
+    Shape c = conditions.captions().getShape();
     if (c.dimension() != 3 || c.get(0) != b || c.get(2) != config.captionChannels()) {
       throw new IllegalArgumentException(
           "captions must be (" + b + ", L, " + config.captionChannels() + "), got " + c);
     }
-    if (captionMask != null) {
-      requireShape("captionMask", captionMask, new Shape(b, c.get(1)));
+    if (conditions.captionMask() != null) {
+      requireShape("captionMask", conditions.captionMask(), new Shape(b, c.get(1)));
     }
     if (config.useAdditionalConditions()) {
-      requireShape("resolution", resolution, new Shape(b, 2));
-      requireShape("aspectRatio", aspectRatio, new Shape(b, 1));
+      requireShape("resolution", conditions.resolution(), new Shape(b, 2));
+      requireShape("aspectRatio", conditions.aspectRatio(), new Shape(b, 1));
     }
   }
 

@@ -11,19 +11,18 @@ import io.pixartdelta.pixart.nn.Kernels;
 import io.pixartdelta.pixart.nn.NdArrayKernels;
 import io.pixartdelta.pixart.nn.torchscript.TorchScriptKernels;
 import io.pixartdelta.pixart.nn.torchscript.VaeBlockScript;
-import io.pixartdelta.pixart.weights.SafetensorsFile;
 import io.pixartdelta.pixart.weights.ShardedSafetensors;
 import io.pixartdelta.pixart.weights.StrictLoader;
 import io.pixartdelta.pixart.weights.TensorSource;
 import io.pixartdelta.pixart.weights.WeightException;
 import io.pixartdelta.pixart.weights.WeightSpec;
 import io.pixartdelta.pixart.weights.Weights;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 
 /**
- * The SD-1.x VAE ({@code AutoencoderKL}, spec §6): {@link #decode} turns latents into images and
+ * The SD-1.x VAE (diffusers' {@code AutoencoderKL}, {@code
+ * models/autoencoders/autoencoder_kl.py} @58eb52c): {@link #decode} turns latents into images and
  * {@link #encode} images into a latent distribution (used for ControlNet inputs).
  *
  * <p>Shapes: B batch, L latent channels (4), h×w latent size, H×W = f·h × f·w image size with f the
@@ -204,15 +203,7 @@ public final class AutoencoderKl implements AutoCloseable {
   }
 
   private static TensorSource openWeights(Path vaeDir) {
-    Path single = vaeDir.resolve(WEIGHTS_FILE);
-    if (Files.isRegularFile(single)) {
-      return SafetensorsFile.open(single);
-    }
-    Path index = vaeDir.resolve(WEIGHTS_INDEX);
-    if (Files.isRegularFile(index)) {
-      return ShardedSafetensors.openIndex(index);
-    }
-    throw new WeightException("missing VAE weights: neither " + single + " nor " + index);
+    return ShardedSafetensors.openFolder(vaeDir, WEIGHTS_FILE, WEIGHTS_INDEX, "VAE");
   }
 
   public VaeConfig config() {
@@ -246,8 +237,7 @@ public final class AutoencoderKl implements AutoCloseable {
   }
 
   NDArray decode(NDArray z, int maxBatch, Tap tap) {
-    requireImageLike("z", z, config.latentChannels());
-    return inSubBatches(z, maxBatch, part -> decodeBatch(part, tap));
+    return inSubBatches("z", z, config.latentChannels(), maxBatch, part -> decodeBatch(part, tap));
   }
 
   private NDArray decodeBatch(NDArray z, Tap tap) {
@@ -278,9 +268,9 @@ public final class AutoencoderKl implements AutoCloseable {
   }
 
   LatentDist encode(NDArray image, int maxBatch, Tap tap) {
-    requireImageLike("image", image, config.inChannels());
     int l = config.latentChannels();
-    NDArray moments = inSubBatches(image, maxBatch, part -> momentsOf(part, tap));
+    NDArray moments =
+        inSubBatches("image", image, config.inChannels(), maxBatch, part -> momentsOf(part, tap));
     // moments is an intermediate: it goes with the scope, the views returned from it survive.
     try (NDManager scope = moments.getManager().newSubManager()) {
       scope.attachAll(moments);
@@ -305,8 +295,13 @@ public final class AutoencoderKl implements AutoCloseable {
     }
   }
 
-  /** Runs {@code step} on slices of at most {@code maxBatch} rows and concatenates the results. */
-  private static NDArray inSubBatches(NDArray x, int maxBatch, UnaryOperator<NDArray> step) {
+  /**
+   * The one sub-batch loop of encode and decode: checks that {@code x} is (B, channels, H, W), runs
+   * {@code step} on slices of at most {@code maxBatch} rows and concatenates the results.
+   */
+  private static NDArray inSubBatches(
+      String name, NDArray x, int channels, int maxBatch, UnaryOperator<NDArray> step) {
+    requireImageLike(name, x, channels);
     if (maxBatch <= 0) {
       throw new IllegalArgumentException("maxBatch must be positive, got " + maxBatch);
     }

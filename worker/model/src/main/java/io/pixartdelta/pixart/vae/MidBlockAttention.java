@@ -10,8 +10,9 @@ import io.pixartdelta.pixart.nn.Kernels;
 import java.util.List;
 
 /**
- * The mid block's single-head spatial self-attention (spec §6.1): GroupNorm, every pixel a token of
- * width C, {@code softmax(Q·Kᵀ/√C)·V}, output projection, plus the un-normalised input.
+ * The mid block's single-head spatial self-attention (the {@code Attention} of diffusers' {@code
+ * UNetMidBlock2D}, {@code models/attention_processor.py} @58eb52c): GroupNorm, every pixel a token
+ * of width C, {@code softmax(Q·Kᵀ/√C)·V}, output projection, plus the un-normalised input.
  *
  * <p>Shapes: B batch, C channels (= head width), H×W latent grid, N = H·W tokens. At 1024 px, N =
  * 16384, so full scores would take N² floats (1 GiB) per image: queries are processed in chunks of

@@ -6,9 +6,9 @@ import io.pixartdelta.pixart.nn.Kernels;
 import java.util.List;
 
 /**
- * diffusers' {@code ResnetBlock2D} without time embedding (spec §6.1): {@code h =
- * conv2(SiLU(norm2(conv1(SiLU(norm1(x))))))}, output {@code skip(x) + h}, where skip is a 1×1
- * {@code conv_shortcut} when the width changes and the identity otherwise.
+ * diffusers' {@code ResnetBlock2D} ({@code models/resnet.py} @58eb52c) without time embedding:
+ * {@code h = conv2(SiLU(norm2(conv1(SiLU(norm1(x))))))}, output {@code skip(x) + h}, where skip is
+ * a 1×1 {@code conv_shortcut} when the width changes and the identity otherwise.
  */
 final class ResnetBlock {
   private final GroupNormLayer norm1;

@@ -1,17 +1,23 @@
 package io.pixartdelta.pixart.vae;
 
+import static io.pixartdelta.pixart.weights.ConfigJson.bool;
+import static io.pixartdelta.pixart.weights.ConfigJson.integer;
+import static io.pixartdelta.pixart.weights.ConfigJson.integers;
+import static io.pixartdelta.pixart.weights.ConfigJson.number;
+import static io.pixartdelta.pixart.weights.ConfigJson.present;
+import static io.pixartdelta.pixart.weights.ConfigJson.text;
+import static io.pixartdelta.pixart.weights.ConfigJson.texts;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pixartdelta.pixart.weights.ConfigJson;
 import io.pixartdelta.pixart.weights.WeightException;
-import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The shape of a diffusers {@code AutoencoderKL} in the SD-1.x layout (spec §6): the encoder's down
- * blocks and the decoder's up blocks mirror each other over {@code blockOutChannels}.
+ * The shape of a diffusers {@code AutoencoderKL} in the SD-1.x layout ({@code
+ * models/autoencoders/autoencoder_kl.py} @58eb52c): the encoder's down blocks and the decoder's up
+ * blocks mirror each other over {@code blockOutChannels}.
  *
  * @param inChannels image channels fed to the encoder (3 for RGB)
  * @param outChannels image channels produced by the decoder (3)
@@ -52,8 +58,6 @@ public record VaeConfig(
 
   /** diffusers' default and the value PixArt hard-codes. */
   public static final float DEFAULT_SCALING_FACTOR = 0.18215f;
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   public VaeConfig {
     positive("in_channels", inChannels);
@@ -96,7 +100,10 @@ public record VaeConfig(
     }
   }
 
-  /** The real PixArt VAE ({@code sd-vae-ft-ema}, spec §1.1). */
+  /**
+   * The real PixArt VAE ({@code sd-vae-ft-ema}: {@code vae/config.json} of Hugging Face {@code
+   * PixArt-alpha/PixArt-LCM-XL-2-1024-MS}).
+   */
   public static VaeConfig sdVae() {
     return new VaeConfig(
         3,
@@ -124,45 +131,34 @@ public record VaeConfig(
    * @throws WeightException if the file is missing, unreadable or describes another model
    */
   public static VaeConfig fromJson(Path configJson) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(configJson.toFile());
-    } catch (NoSuchFileException e) {
-      throw new WeightException("missing VAE config " + configJson, e);
-    } catch (IOException e) {
-      throw new WeightException("unreadable VAE config " + configJson + ": " + e.getMessage(), e);
+    return ConfigJson.read(configJson, "VAE config", VaeConfig::fromJson);
+  }
+
+  private static VaeConfig fromJson(JsonNode root) {
+    String className = text(root, "_class_name", "AutoencoderKL");
+    if (!className.equals("AutoencoderKL")) {
+      throw new IllegalArgumentException(
+          "_class_name " + className + " is not supported (only AutoencoderKL)");
     }
-    if (root == null || !root.isObject()) {
-      throw new WeightException("VAE config " + configJson + " is not a JSON object");
+    JsonNode shift = present(root, "shift_factor");
+    if (shift != null) {
+      throw new IllegalArgumentException(
+          "shift_factor " + shift + " is not supported (SD-1.x latents are only scaled)");
     }
-    try {
-      String className = root.path("_class_name").asText("AutoencoderKL");
-      if (!className.equals("AutoencoderKL")) {
-        throw new IllegalArgumentException(
-            "_class_name " + className + " is not supported (only AutoencoderKL)");
-      }
-      JsonNode shift = root.get("shift_factor");
-      if (shift != null && !shift.isNull()) {
-        throw new IllegalArgumentException(
-            "shift_factor " + shift + " is not supported (SD-1.x latents are only scaled)");
-      }
-      return new VaeConfig(
-          intOr(root, "in_channels", 3),
-          intOr(root, "out_channels", 3),
-          intList(root, "block_out_channels"),
-          intOr(root, "layers_per_block", 1),
-          intOr(root, "latent_channels", 4),
-          intOr(root, "norm_num_groups", 32),
-          root.path("act_fn").asText("silu"),
-          stringList(root, "down_block_types"),
-          stringList(root, "up_block_types"),
-          (float) root.path("scaling_factor").asDouble(DEFAULT_SCALING_FACTOR),
-          root.path("mid_block_add_attention").asBoolean(true),
-          root.path("use_quant_conv").asBoolean(true),
-          root.path("use_post_quant_conv").asBoolean(true));
-    } catch (IllegalArgumentException e) {
-      throw new WeightException("invalid VAE config " + configJson + ": " + e.getMessage(), e);
-    }
+    return new VaeConfig(
+        integer(root, "in_channels", 3),
+        integer(root, "out_channels", 3),
+        integers(root, "block_out_channels"),
+        integer(root, "layers_per_block", 1),
+        integer(root, "latent_channels", 4),
+        integer(root, "norm_num_groups", 32),
+        text(root, "act_fn", "silu"),
+        texts(root, "down_block_types"),
+        texts(root, "up_block_types"),
+        (float) number(root, "scaling_factor", DEFAULT_SCALING_FACTOR),
+        bool(root, "mid_block_add_attention", true),
+        bool(root, "use_quant_conv", true),
+        bool(root, "use_post_quant_conv", true));
   }
 
   /** Spatial reduction of the encoder and enlargement of the decoder: 2^(levels − 1) (8). */
@@ -192,48 +188,5 @@ public record VaeConfig(
       }
     }
     return List.copyOf(types);
-  }
-
-  private static int intOr(JsonNode root, String key, int fallback) {
-    JsonNode n = root.get(key);
-    if (n == null || n.isNull()) {
-      return fallback;
-    }
-    if (!n.canConvertToInt() || !n.isIntegralNumber()) {
-      throw new IllegalArgumentException(key + " must be an integer, got " + n);
-    }
-    return n.intValue();
-  }
-
-  private static List<Integer> intList(JsonNode root, String key) {
-    JsonNode n = requiredArray(root, key);
-    List<Integer> out = new ArrayList<>();
-    for (JsonNode e : n) {
-      if (!e.isIntegralNumber()) {
-        throw new IllegalArgumentException(key + " must hold integers, got " + n);
-      }
-      out.add(e.intValue());
-    }
-    return out;
-  }
-
-  private static List<String> stringList(JsonNode root, String key) {
-    JsonNode n = requiredArray(root, key);
-    List<String> out = new ArrayList<>();
-    for (JsonNode e : n) {
-      if (!e.isTextual()) {
-        throw new IllegalArgumentException(key + " must hold strings, got " + n);
-      }
-      out.add(e.asText());
-    }
-    return out;
-  }
-
-  private static JsonNode requiredArray(JsonNode root, String key) {
-    JsonNode n = root.get(key);
-    if (n == null || !n.isArray()) {
-      throw new IllegalArgumentException(key + " is required (a JSON array)");
-    }
-    return n;
   }
 }

@@ -7,15 +7,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The decoder (spec §6.3): {@code conv_in} → mid block → up blocks (widths reversed, each with
- * {@code layers_per_block + 1} resnets) → GroupNorm → SiLU → {@code conv_out}. Shapes: B batch, L
- * latent channels, h×w latent size, f the upscale factor (8). With a {@link VaeBlockScript} each
- * block (mid, up, output head) is one native call.
+ * The decoder (diffusers' {@code Decoder}, {@code models/autoencoders/vae.py} @58eb52c): {@code
+ * conv_in} → mid block → up blocks (widths reversed, each with {@code layers_per_block + 1}
+ * resnets) → GroupNorm → SiLU → {@code conv_out}. Shapes: B batch, L latent channels, h×w latent
+ * size, f the upscale factor (8). With a {@link VaeBlockScript} each block (mid, up, output head)
+ * is one native call.
  */
 final class VaeDecoder {
   private final ConvLayer convIn;
   private final MidBlock mid;
-  private final List<UpDecoderBlock> upBlocks = new ArrayList<>();
+  private final List<ResamplingBlock> upBlocks = new ArrayList<>();
   private final GroupNormLayer normOut;
   private final ConvLayer convOut;
   private final VaeBlockScript script; // null: op by op
@@ -42,7 +43,8 @@ final class VaeDecoder {
       out = widths.get(widths.size() - 1 - i);
       boolean last = i == widths.size() - 1;
       upBlocks.add(
-          new UpDecoderBlock(
+          new ResamplingBlock(
+              ResamplingBlock.Direction.UP,
               p,
               "decoder.up_blocks." + i,
               in,

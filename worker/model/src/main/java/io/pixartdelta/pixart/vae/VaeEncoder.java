@@ -7,14 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The encoder (spec §6.4): {@code conv_in} → down blocks → mid block → GroupNorm → SiLU → {@code
- * conv_out} with 2·L channels (mean and log-variance, L latent channels). Shapes: B batch, H×W
- * image size, f the downscale factor (8). With a {@link VaeBlockScript} each block (down, mid,
- * output head) is one native call.
+ * The encoder (diffusers' {@code Encoder}, {@code models/autoencoders/vae.py} @58eb52c): {@code
+ * conv_in} → down blocks → mid block → GroupNorm → SiLU → {@code conv_out} with 2·L channels (mean
+ * and log-variance, L latent channels). Shapes: B batch, H×W image size, f the downscale factor
+ * (8). With a {@link VaeBlockScript} each block (down, mid, output head) is one native call.
  */
 final class VaeEncoder {
   private final ConvLayer convIn;
-  private final List<DownEncoderBlock> downBlocks = new ArrayList<>();
+  private final List<ResamplingBlock> downBlocks = new ArrayList<>();
   private final MidBlock mid;
   private final GroupNormLayer normOut;
   private final ConvLayer convOut;
@@ -31,7 +31,8 @@ final class VaeEncoder {
       out = widths.get(i);
       boolean last = i == widths.size() - 1;
       downBlocks.add(
-          new DownEncoderBlock(
+          new ResamplingBlock(
+              ResamplingBlock.Direction.DOWN,
               p,
               "encoder.down_blocks." + i,
               in,

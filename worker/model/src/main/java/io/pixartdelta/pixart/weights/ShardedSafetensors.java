@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,8 +19,6 @@ import java.util.TreeMap;
  * *.safetensors.index.json} ({@code weight_map}: tensor → shard) or a plain list of files.
  */
 public final class ShardedSafetensors implements TensorSource {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final String description;
   private final Map<String, SafetensorsFile> owner;
   private final List<SafetensorsFile> shards;
@@ -34,27 +30,37 @@ public final class ShardedSafetensors implements TensorSource {
     this.shards = shards;
   }
 
+  /**
+   * A component folder's weights as diffusers and transformers save them: {@code file} if present,
+   * else the shards listed by {@code indexFile} (what large models are split into).
+   *
+   * @param what the component, for the message ("transformer")
+   * @throws WeightException if neither file is in {@code dir}
+   */
+  public static TensorSource openFolder(Path dir, String file, String indexFile, String what) {
+    Path single = dir.resolve(file);
+    if (Files.isRegularFile(single)) {
+      return SafetensorsFile.open(single);
+    }
+    Path index = dir.resolve(indexFile);
+    if (Files.isRegularFile(index)) {
+      return openIndex(index);
+    }
+    throw new WeightException(
+        "no " + what + " weights in " + dir + ": expected " + file + " or " + indexFile);
+  }
+
   /** Opens the shards named by an index file's {@code weight_map}, checking it against them. */
   public static ShardedSafetensors openIndex(Path indexJson) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(Files.readString(indexJson));
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new WeightException("missing weights index " + indexJson, e);
-    } catch (IOException e) {
-      throw new WeightException("corrupt weights index " + indexJson + ": " + e.getMessage(), e);
-    }
-    JsonNode map = root.get("weight_map");
-    if (map == null || !map.isObject()) {
-      throw new WeightException("weights index " + indexJson + " has no weight_map");
-    }
+    Map<String, String> weightMap =
+        ConfigJson.read(indexJson, "weights index", ShardedSafetensors::weightMap);
     Path dir = indexJson.toAbsolutePath().getParent();
     Map<String, SafetensorsFile> files = new TreeMap<>();
     Map<String, SafetensorsFile> owner = new LinkedHashMap<>();
     List<SafetensorsFile> opened = new ArrayList<>();
     try {
-      for (Map.Entry<String, JsonNode> e : map.properties()) {
-        String shardName = e.getValue().asText();
+      for (Map.Entry<String, String> e : weightMap.entrySet()) {
+        String shardName = e.getValue();
         SafetensorsFile shard = files.get(shardName);
         if (shard == null) {
           shard = SafetensorsFile.open(dir.resolve(shardName));
@@ -79,6 +85,19 @@ public final class ShardedSafetensors implements TensorSource {
     }
     return new ShardedSafetensors(
         indexJson.toString(), Collections.unmodifiableMap(owner), List.copyOf(opened));
+  }
+
+  /** The index's {@code weight_map}: tensor name → shard file name, in file order. */
+  private static Map<String, String> weightMap(JsonNode root) {
+    JsonNode map = ConfigJson.present(root, "weight_map");
+    if (map == null || !map.isObject()) {
+      throw new IllegalArgumentException("weight_map is required (a JSON object)");
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : map.properties()) {
+      out.put(e.getKey(), ConfigJson.text(map, e.getKey(), null));
+    }
+    return out;
   }
 
   /** Reads several files as one; a name present in two files is an error. */

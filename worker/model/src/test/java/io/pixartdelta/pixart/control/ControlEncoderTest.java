@@ -68,7 +68,7 @@ class ControlEncoderTest {
     return NDArrays.concat(new NDList(e, e, e), 1); // (B, 3, H, W)
   }
 
-  /** What the spec says the latent is, written out with the VAE directly. */
+  /** What the official preprocessing makes of an edge map, written out with the VAE directly. */
   private static LatentDist referenceDist(NDArray e) {
     NDArray centred = e.mul(2f).sub(1f); // (e − 0.5)/0.5
     return vae.encode(grey(centred));

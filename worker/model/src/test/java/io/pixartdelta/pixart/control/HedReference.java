@@ -3,8 +3,10 @@ package io.pixartdelta.pixart.control;
 import java.util.Map;
 
 /**
- * The HED forward pass written as plain loops in double precision, straight from the description in
- * spec §8.3, as an independent check of {@link HedDetector}.
+ * The HED forward pass written as plain loops in double precision, straight from PixArt-alpha's
+ * {@code ControlNetHED_Apache2} and {@code HEDdetector.forward} ({@code diffusion/model/hed.py}
+ *
+ * @cac2fd3b), as an independent check of {@link HedDetector}.
  */
 final class HedReference {
   private HedReference() {}

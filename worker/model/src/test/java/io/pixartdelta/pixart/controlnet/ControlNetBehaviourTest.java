@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.pixartdelta.pixart.Parity;
 import io.pixartdelta.pixart.nn.NdArrayKernels;
+import io.pixartdelta.pixart.transformer.Conditions;
 import io.pixartdelta.pixart.transformer.EmbeddedInputs;
 import io.pixartdelta.pixart.transformer.PixArtConfig;
 import io.pixartdelta.pixart.transformer.PixArtTransformer;
@@ -64,7 +65,8 @@ class ControlNetBehaviourTest {
     try (NDManager m = NDManager.newBaseManager()) {
       NDList in = ControlNetFixture.forward().inputs(m);
       NDArray plain =
-          base.forward(in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), in.get(5));
+          base.forward(
+              in.get(0), in.get(1), new Conditions(in.get(2), in.get(3), in.get(4), in.get(5)));
       NDArray scaleZero = forward(in, in.get(6), 0f);
       NDArray noControl = forward(in, null, 1f);
       assertThat(scaleZero.toFloatArray()).containsExactly(plain.toFloatArray());
@@ -96,7 +98,8 @@ class ControlNetBehaviourTest {
           .containsExactly(one.get("transformer.transformer_blocks.0").toFloatArray());
       // Base block 1 sees x0 + s·r0: recompute it from the stages for s = 2.
       EmbeddedInputs inputs =
-          base.embedInputs(in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), in.get(5));
+          base.embedInputs(
+              in.get(0), in.get(1), new Conditions(in.get(2), in.get(3), in.get(4), in.get(5)));
       NDArray x0 = two.get("transformer.transformer_blocks.0");
       NDArray r0 = two.get("controlnet.controlnet_blocks.0.to_base");
       NDArray block1 = base.block(1, x0.add(r0.mul(2f)), inputs);
@@ -114,7 +117,8 @@ class ControlNetBehaviourTest {
       NDList in = ControlNetFixture.forward().inputs(m);
       float scale = 0.5f;
       EmbeddedInputs inputs =
-          base.embedInputs(in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), in.get(5));
+          base.embedInputs(
+              in.get(0), in.get(1), new Conditions(in.get(2), in.get(3), in.get(4), in.get(5)));
       NDArray x = base.block(0, inputs.tokens(), inputs);
       NDArray c = adapter.start(x, base.embedPatches(in.get(6)));
       for (int k = 0; k < adapter.numLayers(); k++) {
@@ -200,7 +204,11 @@ class ControlNetBehaviourTest {
 
   private static NDArray forward(NDList in, NDArray control, float scale) {
     return model.forward(
-        in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), in.get(5), control, scale);
+        in.get(0),
+        in.get(1),
+        new Conditions(in.get(2), in.get(3), in.get(4), in.get(5)),
+        control,
+        scale);
   }
 
   /** Copies of every intermediate of one forward pass, in {@code m}. */
@@ -210,10 +218,7 @@ class ControlNetBehaviourTest {
         .forward(
             in.get(0),
             in.get(1),
-            in.get(2),
-            in.get(3),
-            in.get(4),
-            in.get(5),
+            new Conditions(in.get(2), in.get(3), in.get(4), in.get(5)),
             in.get(6),
             scale,
             (name, value) -> out.put(name, m.create(value.toFloatArray(), value.getShape())))

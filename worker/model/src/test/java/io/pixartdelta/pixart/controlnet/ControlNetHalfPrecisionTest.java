@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import io.pixartdelta.pixart.Fixtures;
 import io.pixartdelta.pixart.Parity;
 import io.pixartdelta.pixart.nn.NdArrayKernels;
+import io.pixartdelta.pixart.transformer.Conditions;
 import io.pixartdelta.pixart.transformer.PixArtConfig;
 import io.pixartdelta.pixart.transformer.PixArtTransformer;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,11 @@ class ControlNetHalfPrecisionTest {
       NDList in = ControlNetFixture.forward().inputs(m); // fp32 inputs are converted
       NDArray out =
           model.forward(
-              in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), in.get(5), in.get(6), 1f);
+              in.get(0),
+              in.get(1),
+              new Conditions(in.get(2), in.get(3), in.get(4), in.get(5)),
+              in.get(6),
+              1f);
       assertThat(out.getDataType()).isEqualTo(DataType.FLOAT16);
       NDArray expected = Fixtures.array(m, "controlnet/forward/output.npy");
       float[] actual = out.toType(DataType.FLOAT32, false).toFloatArray();

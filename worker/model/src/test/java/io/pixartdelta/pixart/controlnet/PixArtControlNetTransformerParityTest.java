@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import io.pixartdelta.pixart.Parity;
 import io.pixartdelta.pixart.TestDevice;
 import io.pixartdelta.pixart.nn.NdArrayKernels;
+import io.pixartdelta.pixart.transformer.Conditions;
 import io.pixartdelta.pixart.transformer.PixArtConfig;
 import io.pixartdelta.pixart.transformer.PixArtTransformer;
 import io.pixartdelta.pixart.weights.SafetensorsFile;
@@ -99,10 +100,7 @@ class PixArtControlNetTransformerParityTest {
           model.forward(
               in.get(0),
               in.get(1),
-              in.get(2),
-              in.get(3),
-              in.get(4),
-              in.get(5),
+              new Conditions(in.get(2), in.get(3), in.get(4), in.get(5)),
               in.get(6),
               1f,
               (name, value) -> {
@@ -117,7 +115,11 @@ class PixArtControlNetTransformerParityTest {
       // The public entry point computes the same thing.
       NDArray again =
           model.forward(
-              in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), in.get(5), in.get(6), 1f);
+              in.get(0),
+              in.get(1),
+              new Conditions(in.get(2), in.get(3), in.get(4), in.get(5)),
+              in.get(6),
+              1f);
       assertThat(Parity.hostCopy(again)).containsExactly(Parity.hostCopy(out));
     }
   }

@@ -9,18 +9,23 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
-/** The sinusoidal embeddings against the spec's computed numbers (§9.3, §9.4) and invariants. */
+/**
+ * The sinusoidal embeddings against values of diffusers' {@code get_timestep_embedding} and {@code
+ * get_2d_sincos_pos_embed} ({@code models/embeddings.py} @58eb52c) evaluated for the real model's
+ * sizes, and invariants.
+ */
 class EmbeddingsTest {
   private static final int PIXART_DIM = 1152;
 
   @Test
-  void timestepEmbeddingOfTheRealModelMatchesSpecNumbers() {
+  void timestepEmbeddingOfTheRealModelMatchesReferenceValues() {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray te = Embeddings.sinusoidal(m.create(new long[] {999, 259}), 256, true, 0f);
       assertThat(te.getShape()).isEqualTo(new Shape(2, 256));
       float[] t999 = te.get(0).toFloatArray();
       float[] t259 = te.get(1).toFloatArray();
-      // §9.3 gives 5 decimals; the float32 argument 999·f_k carries ~6e-5 of rounding.
+      // The reference values have 5 decimals; the float32 argument 999·f_k carries ~6e-5 of
+      // rounding.
       assertValues(t999, 0, 0.99965f, 0.96379f, -0.39896f, 0.70484f);
       assertValues(t999, 128, -0.02646f, -0.26668f, -0.91697f, 0.70936f);
       assertValues(t999, 127, 0.99424f);
@@ -60,7 +65,7 @@ class EmbeddingsTest {
   }
 
   @Test
-  void positionEmbeddingOf1024PixelsMatchesSpecNumbers() {
+  void positionEmbeddingOf1024PixelsMatchesReferenceValues() {
     float[] pe = Embeddings.sinCos2d(64, 64, PIXART_DIM, 64, 2);
     assertThat(pe).hasSize(64 * 64 * PIXART_DIM);
     // Token (row 0, col 1): x = 0.5 in the first half, y = 0 in the second.

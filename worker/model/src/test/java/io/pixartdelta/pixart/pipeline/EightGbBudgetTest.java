@@ -18,9 +18,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The 8 GB mode's weight bytes from the real models' shapes (T5-XXL per the spec, the real
- * transformer config shipped in the tools resources, the {@code sd-vae-ft-ema} VAE): T5 as int8
- * with per-row fp16 scales ({@code wo}'s in fp32), transformer and VAE in fp16.
+ * The 8 GB mode's weight bytes from the real models' shapes (T5-XXL as {@link T5Config#t5V11Xxl},
+ * the real transformer config shipped in the tools resources, the {@code sd-vae-ft-ema} VAE): T5 as
+ * int8 with per-row fp16 scales ({@code wo}'s in fp32), transformer and VAE in fp16.
  *
  * <p>Activation budget, batch 1 at 1024 px in fp16. The largest tensors of the whole pipeline are
  * in the VAE decoder: the last upsampler's output and its conv output are full-resolution tensors

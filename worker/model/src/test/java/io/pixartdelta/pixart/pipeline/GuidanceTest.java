@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import io.pixartdelta.pixart.Fixtures;
 import io.pixartdelta.pixart.Parity;
 import io.pixartdelta.pixart.nn.NdArrayKernels;
+import io.pixartdelta.pixart.transformer.Conditions;
 import io.pixartdelta.pixart.transformer.PixArtTransformer;
 import org.junit.jupiter.api.Test;
 
@@ -126,22 +127,26 @@ class GuidanceTest {
           model.forward(
               latents,
               timestep,
-              uncondCaption.concat(uncondCaption, 0),
-              uncondMask.concat(uncondMask, 0),
-              resolution,
-              aspect); // (2, 8, 16, 16)
+              new Conditions(
+                  uncondCaption.concat(uncondCaption, 0),
+                  uncondMask.concat(uncondMask, 0),
+                  resolution,
+                  aspect)); // (2, 8, 16, 16)
       NDArray separateCond =
           model.forward(
-              latents, timestep, condCaptions, condMasks, resolution, aspect); // (2, 8, 16, 16)
+              latents,
+              timestep,
+              new Conditions(condCaptions, condMasks, resolution, aspect)); // (2, 8, 16, 16)
 
       NDArray together =
           model.forward(
               Guidance.doubled(latents),
               Guidance.doubled(timestep),
-              Guidance.doubled(uncondCaption, condCaptions),
-              Guidance.doubled(uncondMask, condMasks),
-              Guidance.doubled(resolution),
-              Guidance.doubled(aspect)); // (4, 8, 16, 16)
+              new Conditions(
+                  Guidance.doubled(uncondCaption, condCaptions),
+                  Guidance.doubled(uncondMask, condMasks),
+                  Guidance.doubled(resolution),
+                  Guidance.doubled(aspect))); // (4, 8, 16, 16)
       Guidance.Halves halves = Guidance.halves(together);
 
       assertThat(halves.uncond().getShape()).isEqualTo(separateUncond.getShape());

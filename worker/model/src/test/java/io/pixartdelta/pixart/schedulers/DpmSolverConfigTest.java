@@ -113,7 +113,7 @@ class DpmSolverConfigTest {
         "\"_class_name\": \"LCMScheduler\"|expected DPMSolverMultistepScheduler",
         "\"algorithm_type\": \"dpmsolver\"|algorithm_type 'dpmsolver' is not supported",
         "\"algorithm_type\": \"sde-dpmsolver++\"|algorithm_type 'sde-dpmsolver++' is not supported",
-        "\"solver_order\": 3|solver_order must be 1 or 2",
+        "\"solver_order\": 4|solver_order must be 1, 2 or 3",
         "\"solver_order\": 2.5|solver_order must be an integer",
         "\"prediction_type\": \"flow_prediction\"|prediction_type 'flow_prediction' is not supported",
         "\"solver_type\": \"logrho\"|solver_type 'logrho' is not supported",
@@ -149,7 +149,7 @@ class DpmSolverConfigTest {
   void unreadableFilesAreWeightExceptions() throws IOException {
     assertThatThrownBy(() -> DpmSolverConfig.fromJson(dir.resolve("missing.json")))
         .isInstanceOf(WeightException.class)
-        .hasMessageContaining("cannot read scheduler config");
+        .hasMessageContaining("missing scheduler config");
     Path array = write("[1, 2]");
     assertThatThrownBy(() -> DpmSolverConfig.fromJson(array))
         .isInstanceOf(WeightException.class)

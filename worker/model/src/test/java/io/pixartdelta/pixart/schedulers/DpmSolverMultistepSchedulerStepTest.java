@@ -34,8 +34,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * every x̂₀ equals z, and DPM-Solver++ must follow the exact trajectory α_t·z + σ_t·n and end on z.
  *
  * <p>The only published DPM-Solver numbers for PixArt (diffusers' slow test: the 1024-MS model,
- * fp16, 2 steps, bottom-right 3×3 slice, spec §9.7) need the real weights and the real text
- * encoder, so they cannot be reproduced here.
+ * fp16, 2 steps, bottom-right 3×3 slice; diffusers @58eb52c {@code
+ * tests/pipelines/pixart_alpha/test_pixart.py}) need the real weights and the real text encoder, so
+ * they cannot be reproduced here.
  */
 class DpmSolverMultistepSchedulerStepTest {
   private static final Shape SHAPE = new Shape(2, 4, 8, 8);

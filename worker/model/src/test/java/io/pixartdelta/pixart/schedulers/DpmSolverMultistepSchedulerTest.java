@@ -201,6 +201,12 @@ class DpmSolverMultistepSchedulerTest {
         fromJson("{\"final_sigmas_type\": \"sigma_min\", \"lower_order_final\": false}");
     assertThat(orders(noLowerFinal, 4)).containsExactly(1, 2, 2, 2);
     assertThat(orders(fromJson("{\"solver_order\": 1}"), 4)).containsExactly(1, 1, 1, 1);
+    // Third order needs two earlier x̂₀ and steps down over the last two steps of short runs.
+    DpmSolverMultistepScheduler third =
+        fromJson("{\"solver_order\": 3, \"final_sigmas_type\": \"sigma_min\"}");
+    assertThat(orders(third, 6)).containsExactly(1, 2, 3, 3, 2, 1);
+    assertThat(orders(third, 20)).startsWith(1, 2, 3).endsWith(3, 3);
+    assertThat(orders(fromJson("{\"solver_order\": 3}"), 20)).endsWith(3, 1);
   }
 
   private static int[] orders(DpmSolverMultistepScheduler s, int steps) {

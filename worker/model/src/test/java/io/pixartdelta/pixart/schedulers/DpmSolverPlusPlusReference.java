@@ -6,7 +6,8 @@ package io.pixartdelta.pixart.schedulers;
  * (no detour through σ/α), on plain double arrays, one element at a time.
  *
  * <ul>
- *   <li>x̂₀ = (x − σ_s·ε̂)/α_s (the data-prediction model of §3 for a noise-prediction network).
+ *   <li>x̂₀ = (x − σ_s·ε̂)/α_s (the data-prediction model of the paper's §3 for a noise-prediction
+ *       network).
  *   <li>First order is DDIM (the paper's eq. for DPM-Solver++(1) is DDIM): ε̂' = (x − α_s·x̂₀)/σ_s
  *       and x_t = α_t·x̂₀ + σ_t·ε̂'. No λ or exponentials involved.
  *   <li>Second order "midpoint" is Algorithm 2 (DPM-Solver++(2M)) as printed: r = h_{i−1}/h_i, D =

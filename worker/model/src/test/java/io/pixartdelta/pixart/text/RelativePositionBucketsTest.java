@@ -11,8 +11,8 @@ class RelativePositionBucketsTest {
   }
 
   @Test
-  void sanityValuesOfTheSpec() {
-    // Spec §9.5.
+  void handPickedDistancesMatchTransformers() {
+    // transformers' _relative_position_bucket (modeling_t5.py @6b8b757), 32 buckets, max 128.
     assertThat(bucket(-1)).isEqualTo(1);
     assertThat(bucket(+1)).isEqualTo(17);
     assertThat(bucket(-8)).isEqualTo(8);
@@ -28,8 +28,9 @@ class RelativePositionBucketsTest {
   }
 
   @Test
-  void everyDistanceFallsInTheSpecsBucketRange() {
-    // Spec §3.2: 0..7 exact; 8–11 → 8; 12–15 → 9; 16–22 → 10; 23–31 → 11; 32–45 → 12;
+  void everyDistanceFallsInItsLogSpacedBucket() {
+    // Bidirectional, 16 per side: 0..7 exact; 8–11 → 8; 12–15 → 9; 16–22 → 10; 23–31 → 11; 32–45 →
+    // 12;
     // 46–63 → 13; 64–90 → 14; ≥ 91 → 15; keys after the query add 16.
     int[] firstDistance = {8, 12, 16, 23, 32, 46, 64, 91};
     for (int n = 0; n <= 1000; n++) {

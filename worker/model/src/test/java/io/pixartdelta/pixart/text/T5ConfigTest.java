@@ -33,8 +33,9 @@ class T5ConfigTest {
   }
 
   @Test
-  void theRealT5XxlConfigGivesTheSpecDimensions() throws IOException {
-    // The 2023 config of PixArt's text_encoder (spec §1.1): no dense_act_fn, no is_gated_act.
+  void theRealT5XxlConfigGivesTheXxlDimensions() throws IOException {
+    // The 2023 text_encoder/config.json of PixArt-alpha/PixArt-LCM-XL-2-1024-MS on Hugging Face:
+    // no dense_act_fn, no is_gated_act.
     T5Config c =
         T5Config.fromJson(
             write(

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PixArtConfigTest {
 
-  /** The real PixArt-LCM-XL-2-1024-MS transformer config as reconstructed in spec §1.1. */
+  /**
+   * The real {@code transformer/config.json} of Hugging Face {@code
+   * PixArt-alpha/PixArt-LCM-XL-2-1024-MS} (the 2023 file, legacy class name).
+   */
   private static final String REAL_CONFIG =
       """
       {
@@ -81,7 +84,7 @@ class PixArtConfigTest {
             PixArtTransformer.weightSpec(c).expected().values().stream()
                 .mapToLong(s -> s.size())
                 .sum())
-        .as("parameter count, spec §9.1")
+        .as("parameter count of the real transformer")
         .isEqualTo(611_349_152L);
   }
 

@@ -94,9 +94,12 @@ class PixArtTransformerBehaviourTest {
       Parity.assertAllClose(forward(perturbed), reference, 1e-5, 1e-5);
 
       NDArray ones = m.ones(in.get(3).getShape(), DataType.INT64);
-      NDArray withOnes = model.forward(in.get(0), in.get(1), in.get(2), ones, in.get(4), in.get(5));
+      NDArray withOnes =
+          model.forward(
+              in.get(0), in.get(1), new Conditions(in.get(2), ones, in.get(4), in.get(5)));
       NDArray withoutMask =
-          model.forward(in.get(0), in.get(1), in.get(2), null, in.get(4), in.get(5));
+          model.forward(
+              in.get(0), in.get(1), new Conditions(in.get(2), null, in.get(4), in.get(5)));
       Parity.assertAllClose(withoutMask, withOnes, 0, 0);
     }
   }
@@ -139,7 +142,8 @@ class PixArtTransformerBehaviourTest {
       NDList in = mainInputs(f, m);
       int before = resources(m);
       EmbeddedInputs e =
-          model.embedInputs(in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), in.get(5));
+          model.embedInputs(
+              in.get(0), in.get(1), new Conditions(in.get(2), in.get(3), in.get(4), in.get(5)));
       assertThat(resources(m)).isEqualTo(before + 5);
       NDArray x = model.block(0, e.tokens(), e);
       assertThat(resources(m)).isEqualTo(before + 6);
@@ -163,24 +167,34 @@ class PixArtTransformerBehaviourTest {
       NDArray oddLatents = m.zeros(new Shape(2, 4, 15, 16));
       assertThatThrownBy(
               () ->
-                  model.forward(oddLatents, in.get(1), in.get(2), in.get(3), in.get(4), in.get(5)))
+                  model.forward(
+                      oddLatents,
+                      in.get(1),
+                      new Conditions(in.get(2), in.get(3), in.get(4), in.get(5))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("latents");
       NDArray oneTimestep = m.create(new long[] {999});
       assertThatThrownBy(
               () ->
-                  model.forward(in.get(0), oneTimestep, in.get(2), in.get(3), in.get(4), in.get(5)))
+                  model.forward(
+                      in.get(0),
+                      oneTimestep,
+                      new Conditions(in.get(2), in.get(3), in.get(4), in.get(5))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("timesteps");
       NDArray wideCaptions = m.zeros(new Shape(2, 120, 33));
       assertThatThrownBy(
               () ->
                   model.forward(
-                      in.get(0), in.get(1), wideCaptions, in.get(3), in.get(4), in.get(5)))
+                      in.get(0),
+                      in.get(1),
+                      new Conditions(wideCaptions, in.get(3), in.get(4), in.get(5))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("captions");
       assertThatThrownBy(
-              () -> model.forward(in.get(0), in.get(1), in.get(2), in.get(3), null, in.get(5)))
+              () ->
+                  model.forward(
+                      in.get(0), in.get(1), new Conditions(in.get(2), in.get(3), null, in.get(5))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("resolution");
       // Nothing leaked into the caller's manager from the rejected calls.
@@ -225,7 +239,8 @@ class PixArtTransformerBehaviourTest {
   }
 
   private static NDArray forward(NDList in) {
-    return model.forward(in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), in.get(5));
+    return model.forward(
+        in.get(0), in.get(1), new Conditions(in.get(2), in.get(3), in.get(4), in.get(5)));
   }
 
   private static NDList mainInputs(TransformerFixture f, NDManager m) {

@@ -76,10 +76,11 @@ class PixArtTransformerParityTest {
           model.embedInputs(
               latents,
               f.input(m, "timestep"),
-              f.input(m, "encoder_hidden_states"),
-              f.input(m, "encoder_attention_mask"),
-              f.input(m, "resolution"),
-              f.input(m, "aspect_ratio"));
+              new Conditions(
+                  f.input(m, "encoder_hidden_states"),
+                  f.input(m, "encoder_attention_mask"),
+                  f.input(m, "resolution"),
+                  f.input(m, "aspect_ratio")));
       f.assertMatches(in.tokens(), "pos_embed");
       f.assertMatches(in.condition(), "adaln_single.emb");
       f.assertMatches(in.condition(), "adaln_single.embedded_timestep");
@@ -108,10 +109,11 @@ class PixArtTransformerParityTest {
           model.forward(
               f.input(m, "latents"),
               f.input(m, "timestep"),
-              f.input(m, "encoder_hidden_states"),
-              f.input(m, "encoder_attention_mask"),
-              f.input(m, "resolution"),
-              f.input(m, "aspect_ratio"));
+              new Conditions(
+                  f.input(m, "encoder_hidden_states"),
+                  f.input(m, "encoder_attention_mask"),
+                  f.input(m, "resolution"),
+                  f.input(m, "aspect_ratio")));
       assertThat(out.getManager()).isSameAs(m);
       f.assertMatches(out, "output");
     }
@@ -127,10 +129,11 @@ class PixArtTransformerParityTest {
           model.embedInputs(
               f.input(m, "latents"),
               f.input(m, "timestep"),
-              f.input(m, "encoder_hidden_states"),
-              f.input(m, "encoder_attention_mask"),
-              f.input(m, "resolution"),
-              f.input(m, "aspect_ratio"));
+              new Conditions(
+                  f.input(m, "encoder_hidden_states"),
+                  f.input(m, "encoder_attention_mask"),
+                  f.input(m, "resolution"),
+                  f.input(m, "aspect_ratio")));
       NDArray previous = TestDevice.compute(f.expected(m, "pos_embed"));
       for (int i = 0; i < model.numBlocks(); i++) {
         f.assertMatches(model.block(i, previous, in), "transformer_blocks." + i);

@@ -34,9 +34,9 @@ class AutoencoderKlWeightsTest {
           ".to_out.0.", ".proj_attn.");
 
   @Test
-  void realModelSpecHasThePublishedParameterCounts() {
+  void realModelHasThePublishedParameterCounts() {
     WeightSpec spec = AutoencoderKl.weightSpec(VaeConfig.sdVae());
-    // Spec §9.1: VAE 83,653,863 = encoder 34,163,592 + decoder 49,490,179 (+ the two 1×1 convs).
+    // sd-vae-ft-ema: 83,653,863 = encoder 34,163,592 + decoder 49,490,179 (+ the two 1×1 convs).
     assertThat(count(spec, "")).isEqualTo(83_653_863L);
     assertThat(count(spec, "encoder.")).isEqualTo(34_163_592L);
     assertThat(count(spec, "decoder.")).isEqualTo(49_490_179L);

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class VaeConfigTest {
-  /** The real sd-vae-ft-ema config as the 0.22-era file states it (spec §1.1): no newer keys. */
+  /**
+   * The real sd-vae-ft-ema config as the 0.22-era {@code vae/config.json} of Hugging Face {@code
+   * PixArt-alpha/PixArt-LCM-XL-2-1024-MS} states it: no newer keys.
+   */
   private static final String REAL_CONFIG =
       """
       {

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * One PixArt-α transformer block (spec §4.6, diffusers {@code BasicTransformerBlock} with {@code
+ * One PixArt-α transformer block (diffusers {@code BasicTransformerBlock} with {@code
  * norm_type="ada_norm_single"}) as a single TorchScript method ({@code pixart_block.py} next to
  * this class): adaLN-modulated self-attention with gate, unmodulated cross-attention with the
  * caption bias, adaLN-modulated GELU-tanh feed-forward with gate. Weights are passed per call, so

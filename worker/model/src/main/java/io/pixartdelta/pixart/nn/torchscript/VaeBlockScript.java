@@ -6,11 +6,11 @@ import ai.djl.ndarray.NDManager;
 import java.util.List;
 
 /**
- * The SD-1.x VAE's blocks (spec §6.1; diffusers {@code UpDecoderBlock2D}, {@code
- * DownEncoderBlock2D}, {@code UNetMidBlock2D}) as one TorchScript method per block ({@code
- * vae_blocks.py} next to this class): a decoder is {@code conv_in}, one mid-block call, one call
- * per up block and one for {@code conv_norm_out → SiLU → conv_out}. Weights are passed per call, so
- * one instance serves every block of every VAE on its device.
+ * The SD-1.x VAE's blocks (diffusers @58eb52c {@code models/unets/unet_2d_blocks.py}: {@code
+ * UpDecoderBlock2D}, {@code DownEncoderBlock2D}, {@code UNetMidBlock2D}) as one TorchScript method
+ * per block ({@code vae_blocks.py} next to this class): a decoder is {@code conv_in}, one mid-block
+ * call, one call per up block and one for {@code conv_norm_out → SiLU → conv_out}. Weights are
+ * passed per call, so one instance serves every block of every VAE on its device.
  *
  * <p>Inside: {@code torch.group_norm} (fp32 statistics for half inputs), in-place SiLU and residual
  * adds on fresh temporaries, {@code scaled_dot_product_attention} over {@code chunk} query rows at
@@ -92,16 +92,7 @@ public final class VaeBlockScript implements AutoCloseable {
       boolean shortcut,
       boolean upsample,
       List<NDArray> params) {
-    requireCount(params, resnets, shortcut, upsample ? 2 : 0);
-    return module.call(
-        "up_block",
-        x,
-        (long) groups,
-        (double) eps,
-        (long) resnets,
-        shortcut,
-        upsample,
-        params.toArray(new NDArray[0])); // (B, C_out, H', W')
+    return resamplingBlock("up_block", x, groups, eps, resnets, shortcut, upsample, params);
   }
 
   /**
@@ -120,15 +111,28 @@ public final class VaeBlockScript implements AutoCloseable {
       boolean shortcut,
       boolean downsample,
       List<NDArray> params) {
-    requireCount(params, resnets, shortcut, downsample ? 2 : 0);
+    return resamplingBlock("down_block", x, groups, eps, resnets, shortcut, downsample, params);
+  }
+
+  /** The two script functions share one signature: resnets, then the resampler's conv. */
+  private NDArray resamplingBlock(
+      String function,
+      NDArray x,
+      int groups,
+      float eps,
+      int resnets,
+      boolean shortcut,
+      boolean resample,
+      List<NDArray> params) {
+    requireCount(params, resnets, shortcut, resample ? 2 : 0);
     return module.call(
-        "down_block",
+        function,
         x,
         (long) groups,
         (double) eps,
         (long) resnets,
         shortcut,
-        downsample,
+        resample,
         params.toArray(new NDArray[0])); // (B, C_out, H', W')
   }
 

@@ -8,7 +8,8 @@ import io.pixartdelta.pixart.nn.Kernels;
 import java.util.List;
 
 /**
- * The PixArt block of spec §4.6 composed op by op from a {@link Kernels} backend and NDArray ops:
+ * The PixArt block (diffusers @58eb52c {@code models/attention.py}, {@code BasicTransformerBlock}
+ * with {@code ada_norm_single}) composed op by op from a {@link Kernels} backend and NDArray ops:
  * the independent reference for {@link PixArtBlockScript} (parameters in {@link
  * PixArtBlockScript#PARAMETERS} order). Shapes: B batch, N tokens, L caption tokens, D width.
  */

@@ -25,7 +25,10 @@ class VaeBlockScriptTest {
   private static final String DECODE = "components/vae/decode/intermediates/";
   private static final String ENCODE = "components/vae/encode/intermediates/";
 
-  /** Tiny VAE (fixtures/model/vae/config.json): 4 groups; GroupNorm eps 1e-6 (spec §6.1). */
+  /**
+   * Tiny VAE (fixtures/model/vae/config.json): 4 groups; GroupNorm eps 1e-6 (diffusers' VAE blocks
+   * build their GroupNorms with eps 1e-6, {@code models/unets/unet_2d_blocks.py} @58eb52c).
+   */
   private static final int GROUPS = 4;
 
   private static final float EPS = 1e-6f;
