@@ -5,6 +5,8 @@ import io.pixartdelta.schemas.InvalidMessageException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code pixart-producer}: submit render jobs, look up and watch their status, generate load.
@@ -34,6 +36,16 @@ import picocli.CommandLine.HelpCommand;
     })
 public final class ProducerMain {
   private ProducerMain() {}
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Log details (Kafka and AWS client messages at INFO, ours at DEBUG) to stderr.")
+  void verbose(boolean on) {
+    if (on) {
+      LogVerbosity.verbose();
+    }
+  }
 
   public static void main(String[] args) {
     // The CLI's own quiet logging config, unless the user brings one (the library ships none).

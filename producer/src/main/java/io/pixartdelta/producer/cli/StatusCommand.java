@@ -1,5 +1,6 @@
 package io.pixartdelta.producer.cli;
 
+import io.pixartdelta.producer.Durations;
 import io.pixartdelta.producer.StatusTopicReader;
 import io.pixartdelta.schemas.JobState;
 import io.pixartdelta.schemas.StatusEvent;
@@ -55,7 +56,9 @@ final class StatusCommand implements Callable<Integer> {
         out.println(JsonReporter.line("status", jobId).put("state", (String) null));
       } else {
         out.println(
-            jobId + " no status event found" + (since == null ? "" : " in the last " + since));
+            jobId
+                + " no status event found"
+                + (since == null ? "" : " in the last " + Durations.format(since)));
       }
       out.flush();
       return ExitCodes.TIMED_OUT;

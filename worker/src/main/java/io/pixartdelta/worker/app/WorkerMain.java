@@ -1,5 +1,7 @@
 package io.pixartdelta.worker.app;
 
+import io.pixartdelta.producer.Durations;
+import io.pixartdelta.producer.cli.LogVerbosity;
 import io.pixartdelta.worker.embedded.EmbeddedKafka;
 import io.pixartdelta.worker.embedded.EmbeddedS3;
 import io.pixartdelta.worker.embedded.EmbeddedServiceException;
@@ -23,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The worker's command line.
@@ -60,6 +63,16 @@ public final class WorkerMain {
   public static final int EXIT_STARTUP = 3;
 
   private WorkerMain() {}
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Log details: DJL, Kafka, S3 and the embedded services at INFO, ours at DEBUG.")
+  void verbose(boolean on) {
+    if (on) {
+      LogVerbosity.verbose();
+    }
+  }
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
@@ -231,7 +244,9 @@ public final class WorkerMain {
       Thread hook =
           new Thread(
               () -> {
-                LOG.info("shutdown signal: draining (up to {})", options.service().drainTimeout());
+                LOG.info(
+                    "shutdown signal: draining (up to {})",
+                    Durations.format(options.service().drainTimeout()));
                 worker.shutdown();
                 try {
                   stopped.await(hookWait.toMillis(), TimeUnit.MILLISECONDS);

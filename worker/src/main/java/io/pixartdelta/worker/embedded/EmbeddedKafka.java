@@ -197,6 +197,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   @Override
   public void close() {
+    DoubleCloseWarningFilter.install();
     try {
       cluster.close();
     } catch (Exception e) {

@@ -107,7 +107,7 @@ class CliProcessTest {
     assertThat(run.out())
         .contains("cli-ok-1 ACCEPTED")
         .contains("cli-ok-1 SUCCEEDED s3://renders/cli/cli-ok-1/0.png 256x256")
-        .contains("summary: 1 jobs, 1 succeeded");
+        .contains("summary: 1 job, 1 succeeded");
     assertThat(downloads.resolve("cli-ok-1-0.png")).exists();
     assertThat(downloads.resolve("cli-ok-1-1.png")).exists();
 
