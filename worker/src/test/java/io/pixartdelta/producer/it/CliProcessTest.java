@@ -244,6 +244,8 @@ class CliProcessTest {
     assertThat(report.get("latencyP90Ms").asLong())
         .isLessThanOrEqualTo(report.get("latencyP99Ms").asLong());
     assertThat(report.get("throughputJobsPerSecond").asDouble()).isPositive();
+    assertThat(report.get("throughputWindow").asText()).isIn("steady", "whole-run");
+    assertThat(report.get("throughputWindowSeconds").asDouble()).isPositive();
     assertThat(report.get("achievedRate").asDouble()).isBetween(5.0, 15.0);
   }
 }
