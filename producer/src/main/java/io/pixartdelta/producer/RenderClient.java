@@ -231,6 +231,15 @@ public final class RenderClient implements AutoCloseable {
     return requireS3().uploadControlImage(file, type, scale);
   }
 
+  /**
+   * Fails now, rather than at the first upload or download, when S3 has no credentials.
+   *
+   * @throws S3CredentialsException when neither the settings nor the AWS default chain give any
+   */
+  public void requireS3Credentials() {
+    requireS3().requireCredentials();
+  }
+
   /** Downloads one image into {@code dir}, verifying its size and SHA-256. */
   public Path download(ImageResult image, Path dir) {
     return requireS3().download(image, dir);

@@ -1,6 +1,7 @@
 package io.pixartdelta.producer.cli;
 
 import io.pixartdelta.producer.InfrastructureException;
+import io.pixartdelta.producer.S3CredentialsException;
 import io.pixartdelta.schemas.InvalidMessageException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -61,7 +62,13 @@ public final class ProducerMain {
     cli.setExitCodeExceptionMapper(ProducerMain::exitCode);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          commandLine.getErr().println(prefix(e) + e.getMessage());
+          commandLine
+              .getErr()
+              .println(
+                  prefix(e)
+                      + (e instanceof S3CredentialsException
+                          ? ConnectionOptions.NO_S3_CREDENTIALS
+                          : e.getMessage()));
           commandLine.getErr().flush();
           return exitCode(e);
         });

@@ -8,7 +8,10 @@ import io.pixartdelta.worker.embedded.EmbeddedServiceException;
 import io.pixartdelta.worker.metrics.PrometheusMetrics;
 import io.pixartdelta.worker.render.Renderer;
 import io.pixartdelta.worker.render.RendererFactory;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -270,6 +273,8 @@ public final class WorkerMain {
         WorkerOptions options, List<AutoCloseable> services, PrintWriter out) {
       WorkerOptions.EmbeddedOptions e = options.embedded();
       WorkerOptions.KafkaOptions k = options.kafka();
+      requireFreePort(e.kafkaPort(), OptionKey.EMBEDDED_KAFKA_PORT, "Kafka");
+      requireFreePort(e.s3Port(), OptionKey.EMBEDDED_S3_PORT, "S3");
       Path dataDir = e.dataDir().toAbsolutePath().normalize();
       EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), e.kafkaPort());
       services.add(0, kafka);
@@ -310,6 +315,28 @@ public final class WorkerMain {
           s3.endpoint());
       out.flush();
       return embedded;
+    }
+
+    /**
+     * Fails with one line naming the fix when a fixed embedded port is taken (typically by another
+     * Kafka or a second quick start), before the broker would log its bind failure at length.
+     */
+    static void requireFreePort(int port, OptionKey option, String service) {
+      if (port == 0) {
+        return;
+      }
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.bind(new InetSocketAddress("localhost", port));
+      } catch (IOException busy) {
+        throw new EmbeddedServiceException(
+            "port "
+                + port
+                + " for the embedded "
+                + service
+                + " is in use; stop what listens there or run with --set "
+                + option.key()
+                + "=0 (any free port)");
+      }
     }
 
     /**
