@@ -136,7 +136,7 @@ class PixArtCliTest {
             "0",
             "--iterations",
             "1");
-    assertThat(out).contains("| batch | T5 ms | step ms");
+    assertThat(out).contains("| batch | first call ms | T5 ms | step ms");
     assertThat(out.lines().filter(l -> l.startsWith("| 1 |") || l.startsWith("| 2 |"))).hasSize(2);
   }
 
