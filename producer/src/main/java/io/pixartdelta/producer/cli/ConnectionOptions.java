@@ -97,6 +97,18 @@ public final class ConnectionOptions {
         bootstrap, jobsTopic, statusTopic, "pixart-cli", connectTimeout, Map.of());
   }
 
+  /** Whether S3 was set up for this CLI: an endpoint or PIXART_S3_ACCESS_KEY. */
+  boolean s3Configured() {
+    return s3Endpoint != null || System.getenv("PIXART_S3_ACCESS_KEY") != null;
+  }
+
+  /** What to do when S3 has no credentials, in the CLI's own terms. */
+  static final String NO_S3_CREDENTIALS =
+      "no S3 credentials: set PIXART_S3_ACCESS_KEY and PIXART_S3_SECRET_KEY (the worker's embedded"
+          + " mode prints them), or AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,"
+          + " a profile or an instance role); a non-AWS store also needs PIXART_S3_ENDPOINT"
+          + " (or --s3-endpoint)";
+
   /**
    * S3 settings from the flags; credentials come from {@code PIXART_S3_ACCESS_KEY} and {@code
    * PIXART_S3_SECRET_KEY} when both are set, otherwise from the AWS default chain (AWS_* variables,

@@ -3,6 +3,8 @@ package io.pixartdelta.producer.cli;
 import io.pixartdelta.schemas.ErrorInfo;
 import io.pixartdelta.schemas.ImageResult;
 import io.pixartdelta.schemas.StatusEvent;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +16,7 @@ final class Lines {
   /** One or more lines describing a status event (one per image for SUCCEEDED). */
   static List<String> describe(StatusEvent e) {
     List<String> lines = new ArrayList<>();
-    String head = e.eventTime() + " " + e.jobId() + " " + e.state();
+    String head = time(e.eventTime()) + " " + e.jobId() + " " + e.state();
     switch (e.state()) {
       case ACCEPTED ->
           lines.add(head + " (attempt " + e.attempt() + ", worker " + e.workerId() + ")");
@@ -60,12 +62,22 @@ final class Lines {
     return lines;
   }
 
+  /** An event time for people: UTC, to the millisecond (events carry nanoseconds). */
+  static String time(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.MILLIS).toString();
+  }
+
+  /** {@code 1 job}, {@code 2 jobs}. */
+  static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
+
   static String summary(int jobs, Tally t) {
     StringBuilder sb =
         new StringBuilder()
             .append("summary: ")
-            .append(jobs)
-            .append(" jobs, ")
+            .append(count(jobs, "job"))
+            .append(", ")
             .append(t.succeeded())
             .append(" succeeded, ")
             .append(t.failed())
@@ -74,8 +86,7 @@ final class Lines {
             .append(" expired, ")
             .append(t.timedOut())
             .append(" timed out, ")
-            .append(t.errors())
-            .append(" errors");
+            .append(count(t.errors(), "error"));
     Map<String, Integer> byCode = t.failuresByCode();
     if (!byCode.isEmpty()) {
       sb.append(" (failures by code: ").append(byCode).append(")");

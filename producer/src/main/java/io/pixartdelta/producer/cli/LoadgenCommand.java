@@ -236,6 +236,7 @@ final class LoadgenCommand implements Callable<Integer> {
           ControlSpec control = controls.get(template);
           return control != null && job.control() == null ? job.withControl(control) : job;
         };
+    long startNanos = System.nanoTime();
     LoadGenerator generator =
         new LoadGenerator(
             client,
@@ -244,7 +245,7 @@ final class LoadgenCommand implements Callable<Integer> {
             PROGRESS_EVERY,
             soFar -> {
               if (!json) {
-                progress(err, soFar);
+                progress(err, (System.nanoTime() - startNanos) / 1_000_000_000L, soFar);
               }
             });
     LoadReport report;
@@ -280,11 +281,12 @@ final class LoadgenCommand implements Callable<Integer> {
     return job.deepCopy().put("prompt", LoadMix.prompt(sequence));
   }
 
-  private static void progress(PrintWriter err, LoadReport soFar) {
+  /** One line per tick, stamped with the time since the start (not since the last event). */
+  private static void progress(PrintWriter err, long seconds, LoadReport soFar) {
     err.printf(
         Locale.ROOT,
         "t=%ds submitted=%d finished=%d succeeded=%d failed=%d timed-out=%d%n",
-        (long) soFar.elapsedSeconds(),
+        seconds,
         soFar.submitted(),
         soFar.finished(),
         soFar.succeeded(),
@@ -303,7 +305,10 @@ final class LoadgenCommand implements Callable<Integer> {
               .put("maxInFlight", shape.maxInFlight())
               .put("achievedRate", r.submitRate())
               .put("throughputJobsPerSecond", r.throughput())
-              .put("steadyWindowSeconds", r.steadySeconds())
+              .put(
+                  "throughputWindow",
+                  r.throughputWindow().name().toLowerCase(Locale.ROOT).replace('_', '-'))
+              .put("throughputWindowSeconds", r.windowSeconds())
               .put("throughputImagesPerSecond", r.imagesPerSecond())
               .put("succeeded", r.succeeded())
               .put("failed", r.failed())
@@ -328,9 +333,10 @@ final class LoadgenCommand implements Callable<Integer> {
           r.submitRate());
       out.printf(
           Locale.ROOT,
-          "throughput: %.3f jobs/s over the steady %.1f s; %.3f images/s over %.1f s%n",
+          "throughput: %.3f jobs/s over %s (%.1f s); %.3f images/s over the whole run (%.1f s)%n",
           r.throughput(),
-          r.steadySeconds(),
+          r.throughputWindow().description(),
+          r.windowSeconds(),
           r.imagesPerSecond(),
           r.elapsedSeconds());
       out.printf(

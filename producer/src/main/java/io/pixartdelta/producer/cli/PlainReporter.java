@@ -1,5 +1,6 @@
 package io.pixartdelta.producer.cli;
 
+import io.pixartdelta.producer.Durations;
 import io.pixartdelta.producer.JobTimeoutException;
 import io.pixartdelta.schemas.StatusEvent;
 import java.io.PrintWriter;
@@ -30,7 +31,7 @@ final class PlainReporter implements Reporter {
     out.println(
         timeout.jobId()
             + " TIMED-OUT after "
-            + timeout.timeout()
+            + Durations.format(timeout.timeout())
             + " (last state: "
             + (timeout.lastState() == null ? "none" : timeout.lastState())
             + ")");

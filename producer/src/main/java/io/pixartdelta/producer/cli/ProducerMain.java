@@ -1,10 +1,13 @@
 package io.pixartdelta.producer.cli;
 
 import io.pixartdelta.producer.InfrastructureException;
+import io.pixartdelta.producer.S3CredentialsException;
 import io.pixartdelta.schemas.InvalidMessageException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code pixart-producer}: submit render jobs, look up and watch their status, generate load.
@@ -35,6 +38,16 @@ import picocli.CommandLine.HelpCommand;
 public final class ProducerMain {
   private ProducerMain() {}
 
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Log details (Kafka and AWS client messages at INFO, ours at DEBUG) to stderr.")
+  void verbose(boolean on) {
+    if (on) {
+      LogVerbosity.verbose();
+    }
+  }
+
   public static void main(String[] args) {
     // The CLI's own quiet logging config, unless the user brings one (the library ships none).
     if (System.getProperty("logback.configurationFile") == null) {
@@ -49,7 +62,13 @@ public final class ProducerMain {
     cli.setExitCodeExceptionMapper(ProducerMain::exitCode);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          commandLine.getErr().println(prefix(e) + e.getMessage());
+          commandLine
+              .getErr()
+              .println(
+                  prefix(e)
+                      + (e instanceof S3CredentialsException
+                          ? ConnectionOptions.NO_S3_CREDENTIALS
+                          : e.getMessage()));
           commandLine.getErr().flush();
           return exitCode(e);
         });

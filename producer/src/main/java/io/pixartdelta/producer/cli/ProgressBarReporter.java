@@ -1,41 +1,57 @@
 package io.pixartdelta.producer.cli;
 
+import io.pixartdelta.producer.Durations;
 import io.pixartdelta.producer.JobTimeoutException;
 import io.pixartdelta.schemas.StatusEvent;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.List;
+import java.util.Locale;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * A live progress bar (on the terminal's stderr) counting finished jobs; result lines are printed
- * to stdout once the bar is done so they do not tear it.
+ * A live progress bar on the terminal's stderr counting finished jobs. Result lines go to stdout as
+ * they happen, above the bar: the bar's line is blanked, the lines printed, the bar redrawn. The
+ * final bar is drawn once, then the summary.
  */
 final class ProgressBarReporter implements Reporter {
   private final ProgressBar bar;
+  private final BarLine line;
   private final PrintWriter out;
-  private final List<String> deferred = new ArrayList<>();
-  private int running;
+  private int started;
   private int ok;
   private int bad;
+  private boolean closed;
 
   ProgressBarReporter(PrintWriter out, int jobs) {
+    this(out, System.err, -1, jobs);
+  }
+
+  /**
+   * @param err where the bar is drawn
+   * @param width columns available to the bar, or -1 for the terminal's width
+   */
+  ProgressBarReporter(PrintWriter out, PrintStream err, int width, int jobs) {
     this.out = out;
+    this.line = new BarLine(err, width);
     this.bar =
         new ProgressBarBuilder()
             .setTaskName("render")
             .setInitialMax(jobs)
             .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
             .setUnit(" jobs", 1)
-            .showSpeed()
-            // Plain carriage-return redraws on stderr: the interactive consumer moves the cursor
-            // up and would overwrite result lines printed to stdout meanwhile.
-            .setConsumer(new ConsoleProgressBarConsumer(System.err))
+            .showSpeed(new DecimalFormat("0.0", DecimalFormatSymbols.getInstance(Locale.ROOT)))
+            .hideEta() // the counts after the bar matter more than a guess of the end
+            .continuousUpdate() // the elapsed time and speed move while no job finishes
+            .setConsumer(line)
             .build();
+    bar.setExtraMessage(message());
   }
 
   @Override
@@ -46,16 +62,14 @@ final class ProgressBarReporter implements Reporter {
   @Override
   public synchronized void status(StatusEvent event) {
     switch (event.state()) {
-      case STARTED -> running++;
+      case STARTED -> started++;
       case SUCCEEDED -> {
         ok++;
-        bar.step();
-        deferred.addAll(Lines.describe(event));
+        finished(Lines.describe(event));
       }
       case FAILED, EXPIRED -> {
         bad++;
-        bar.step();
-        deferred.addAll(Lines.describe(event));
+        finished(Lines.describe(event));
       }
       case ACCEPTED -> {
         // counted when it starts
@@ -65,42 +79,83 @@ final class ProgressBarReporter implements Reporter {
   }
 
   private String message() {
-    return " ok " + ok + ", failed " + bad + ", started " + running;
+    return " ok " + ok + ", failed " + bad + ", started " + started;
+  }
+
+  private void finished(List<String> lines) {
+    bar.step();
+    bar.setExtraMessage(message());
+    line.printAbove(out, lines);
+    bar.refresh();
   }
 
   @Override
   public synchronized void timedOut(JobTimeoutException timeout) {
     bad++;
-    bar.step();
-    deferred.add(timeout.jobId() + " TIMED-OUT after " + timeout.timeout());
+    finished(List.of(timeout.jobId() + " TIMED-OUT after " + Durations.format(timeout.timeout())));
   }
 
   @Override
   public synchronized void error(String jobId, Throwable error) {
     bad++;
-    bar.step();
-    deferred.add(jobId + " ERROR " + error.getMessage());
+    finished(List.of(jobId + " ERROR " + error.getMessage()));
   }
 
   @Override
   public synchronized void downloaded(String jobId, Path file) {
-    deferred.add(jobId + " downloaded " + file);
+    line.printAbove(out, List.of(jobId + " downloaded " + file));
+    bar.refresh();
   }
 
   @Override
   public synchronized void summary(int jobs, Tally tally) {
-    bar.close();
-    deferred.forEach(out::println);
-    deferred.clear();
+    close();
     out.println(Lines.summary(jobs, tally));
     out.flush();
   }
 
   @Override
   public synchronized void close() {
-    bar.close();
-    deferred.forEach(out::println);
-    deferred.clear();
+    if (!closed) {
+      closed = true;
+      bar.close(); // draws the final bar and ends its line
+    }
     out.flush();
+  }
+
+  /** The bar's console line, remembered so that other output can be printed above it. */
+  private static final class BarLine extends ConsoleProgressBarConsumer {
+    private final PrintStream err;
+    private String last;
+
+    BarLine(PrintStream err, int width) {
+      super(err, width);
+      this.err = err;
+    }
+
+    @Override
+    public synchronized void accept(String rendered) {
+      super.accept(rendered);
+      last = rendered;
+      err.flush();
+    }
+
+    /** Blanks the bar's line, prints {@code lines} in its place and draws the bar again below. */
+    synchronized void printAbove(PrintWriter out, List<String> lines) {
+      if (last != null) {
+        err.print("\r" + " ".repeat(Math.min(last.length(), getMaxRenderedLength())) + "\r");
+        err.flush();
+      }
+      lines.forEach(out::println);
+      out.flush();
+      if (last != null) {
+        accept(last);
+      }
+    }
+
+    @Override
+    public synchronized void close() {
+      super.close();
+    }
   }
 }

@@ -167,6 +167,9 @@ final class SubmitCommand implements Callable<Integer> {
     try (RenderClient client = builder.build();
         Reporter reporter = reporter(jobs.size(), follow)) {
       client.ready().join();
+      if (control != null || download != null) {
+        client.requireS3Credentials(); // before any job is sent
+      }
       if (control != null) {
         ControlSpec spec = client.uploadControlImage(control, type, controlScale);
         List<RenderJob> withControl = new ArrayList<>();

@@ -14,9 +14,10 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -27,7 +28,8 @@ import org.HdrHistogram.Histogram;
  * finish and reports counts, throughput and submit-to-SUCCEEDED latency percentiles.
  *
  * <p>The submitting thread only paces and hands jobs to the client; outcomes are recorded on the
- * client's status thread, so the generator adds one thread and no per-job blocking.
+ * client's status thread, so the generator adds two threads (the submitting one and a progress
+ * ticker) and no per-job blocking.
  */
 public final class LoadGenerator {
   /** The job to submit as number {@code sequence} (0, 1, 2, ...); ids must be unique per run. */
@@ -49,8 +51,9 @@ public final class LoadGenerator {
   }
 
   /**
-   * A generator that hands {@code progress} a report of the run so far every {@code progressEvery}
-   * (called from the submitting thread).
+   * A generator that hands {@code progress} a report of the run so far every {@code progressEvery},
+   * from submission start until the last outcome, whatever the jobs do (called from a progress
+   * thread of its own).
    */
   public LoadGenerator(
       RenderClient client,
@@ -102,8 +105,40 @@ public final class LoadGenerator {
     long start = System.nanoTime();
     recorder.start = start;
     long end = shape.duration() == null ? Long.MAX_VALUE : start + shape.duration().toNanos();
-    long nextProgress = start + progressEvery.toNanos();
     List<CompletableFuture<JobResult>> futures = new ArrayList<>();
+    ScheduledExecutorService ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "loadgen-progress");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long every = progressEvery.toNanos();
+    ticker.scheduleAtFixedRate(
+        () -> progress.accept(recorder.report()), every, every, TimeUnit.NANOSECONDS);
+    try {
+      submitAll(recorder, inFlight, periodNanos, limit, start, end, futures);
+      // Each job's outcome is recorded by its whenComplete stage, failures included.
+      CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
+          .exceptionally(error -> null)
+          .get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("unexpected failure of the outcome stages", e);
+    } finally {
+      ticker.shutdownNow();
+    }
+    return recorder.report();
+  }
+
+  private void submitAll(
+      Recorder recorder,
+      Semaphore inFlight,
+      long periodNanos,
+      long limit,
+      long start,
+      long end,
+      List<CompletableFuture<JobResult>> futures)
+      throws InterruptedException {
     for (long i = 0; i < limit; i++) {
       if (inFlight != null) {
         long wait = end == Long.MAX_VALUE ? progressEvery.toNanos() : end - System.nanoTime();
@@ -146,24 +181,7 @@ public final class LoadGenerator {
                   inFlight.release();
                 }
               }));
-      if (System.nanoTime() >= nextProgress) {
-        nextProgress += progressEvery.toNanos();
-        progress.accept(recorder.report());
-      }
     }
-    CompletableFuture<?> all =
-        CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]));
-    while (true) {
-      try {
-        all.get(progressEvery.toMillis(), TimeUnit.MILLISECONDS);
-        break;
-      } catch (TimeoutException e) {
-        progress.accept(recorder.report());
-      } catch (ExecutionException e) {
-        break; // each job's outcome is already recorded
-      }
-    }
-    return recorder.report();
   }
 
   /** Outcomes and timestamps of one run; written from the client's threads. */
@@ -231,11 +249,14 @@ public final class LoadGenerator {
         }
       }
       double throughput;
+      LoadReport.ThroughputWindow window;
       // A window much shorter than the run (a short closed loop submits its last job right after
       // the first completions) would time one burst of batch completions: use the whole run.
       if (steady >= elapsed / 2 && inWindow > 1) {
+        window = LoadReport.ThroughputWindow.STEADY;
         throughput = inWindow / steady;
       } else {
+        window = LoadReport.ThroughputWindow.WHOLE_RUN;
         steady = elapsed;
         throughput = succeeded / elapsed;
       }
@@ -251,6 +272,7 @@ public final class LoadGenerator {
           failuresByCode,
           elapsed,
           submitRate,
+          window,
           steady,
           throughput,
           images / elapsed,

@@ -1,6 +1,7 @@
 package io.pixartdelta.producer.load;
 
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Outcome of one load run.
@@ -13,7 +14,7 @@ import java.util.Map;
  * <p>Throughput is measured over the steady window: from the first completion (the pipeline is
  * full) to the last submission (the drain tail starts), counting the jobs that succeeded inside it.
  * When that window is shorter than half the run (short runs), throughput is all successes over the
- * whole run instead, and {@code steadySeconds} is the whole run.
+ * whole run instead: {@link #throughputWindow()} says which, {@link #windowSeconds()} how long.
  *
  * @param submitted jobs handed to the client
  * @param succeeded jobs with a SUCCEEDED status
@@ -25,8 +26,9 @@ import java.util.Map;
  * @param failuresByCode FAILED and EXPIRED jobs by error code, sorted by code
  * @param elapsedSeconds first submission to last completion
  * @param submitRate achieved submission rate, jobs/s
- * @param steadySeconds length of the steady window
- * @param throughput succeeded jobs/s over the steady window
+ * @param throughputWindow the window {@code throughput} was measured over
+ * @param windowSeconds length of that window
+ * @param throughput succeeded jobs/s over that window
  * @param imagesPerSecond images/s over the whole run
  * @param latencyP50Ms submit-to-SUCCEEDED latency, 50th percentile (ms)
  * @param latencyP90Ms 90th percentile (ms)
@@ -44,15 +46,36 @@ public record LoadReport(
     Map<String, Long> failuresByCode,
     double elapsedSeconds,
     double submitRate,
-    double steadySeconds,
+    ThroughputWindow throughputWindow,
+    double windowSeconds,
     double throughput,
     double imagesPerSecond,
     long latencyP50Ms,
     long latencyP90Ms,
     long latencyP99Ms,
     long latencyMaxMs) {
+  /** The span a throughput was measured over. */
+  public enum ThroughputWindow {
+    /** First completion to last submission: neither ramp-up nor drain tail. */
+    STEADY("the steady window"),
+    /** First submission to last completion, when the steady window is too short to time. */
+    WHOLE_RUN("the whole run");
+
+    private final String description;
+
+    ThroughputWindow(String description) {
+      this.description = description;
+    }
+
+    /** {@code the steady window} or {@code the whole run}. */
+    public String description() {
+      return description;
+    }
+  }
+
   public LoadReport {
     failuresByCode = Map.copyOf(failuresByCode);
+    Objects.requireNonNull(throughputWindow, "throughputWindow");
   }
 
   /** Jobs with an outcome of any kind. */

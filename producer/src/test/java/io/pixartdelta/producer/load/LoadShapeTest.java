@@ -32,7 +32,24 @@ class LoadShapeTest {
   void reportCountsAddUp() {
     LoadReport report =
         new LoadReport(
-            10, 6, 2, 1, 0, 0, 6, Map.of("render-failed", 3L), 2, 5, 1.5, 4, 3, 1, 2, 3, 4);
+            10,
+            6,
+            2,
+            1,
+            0,
+            0,
+            6,
+            Map.of("render-failed", 3L),
+            2,
+            5,
+            LoadReport.ThroughputWindow.STEADY,
+            1.5,
+            4,
+            3,
+            1,
+            2,
+            3,
+            4);
     assertThat(report.finished()).isEqualTo(9);
     assertThat(report.lost()).isEqualTo(1);
     assertThat(report.allSucceeded()).isFalse();

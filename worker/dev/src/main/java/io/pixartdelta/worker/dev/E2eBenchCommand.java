@@ -191,17 +191,18 @@ final class E2eBenchCommand implements Callable<Integer> {
         r.workerOptions().kafka().topicPartitions(),
         Runtime.getRuntime().availableProcessors());
     out.println(
-        "| jobs | succeeded | failed | lost | jobs/s (steady) | submit/s | p50 ms | p90 ms |"
+        "| jobs | succeeded | failed | lost | jobs/s (over) | submit/s | p50 ms | p90 ms |"
             + " p99 ms | max ms |");
     out.println("|---|---|---|---|---|---|---|---|---|---|");
     out.printf(
         Locale.ROOT,
-        "| %d | %d | %d | %d | %.1f | %.1f | %d | %d | %d | %d |%n",
+        "| %d | %d | %d | %d | %.1f (%s) | %.1f | %d | %d | %d | %d |%n",
         l.submitted(),
         l.succeeded(),
         l.failed() + l.expired() + l.timedOut() + l.errors(),
         l.lost(),
         l.throughput(),
+        l.throughputWindow() == LoadReport.ThroughputWindow.STEADY ? "steady" : "whole run",
         l.submitRate(),
         l.latencyP50Ms(),
         l.latencyP90Ms(),

@@ -5,7 +5,11 @@ import io.pixartdelta.worker.app.RunExtension;
 import io.pixartdelta.worker.app.WorkerOptions;
 import io.pixartdelta.worker.embedded.EmbeddedKafka;
 import io.pixartdelta.worker.embedded.EmbeddedS3;
+import io.pixartdelta.worker.embedded.EmbeddedServiceException;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +58,8 @@ final class EmbeddedRun implements RunExtension {
     }
     WorkerOptions.EmbeddedOptions e = options.embedded();
     WorkerOptions.KafkaOptions k = options.kafka();
+    requireFreePort(e.kafkaPort(), OptionKey.EMBEDDED_KAFKA_PORT, "Kafka");
+    requireFreePort(e.s3Port(), OptionKey.EMBEDDED_S3_PORT, "S3");
     Path dataDir = e.dataDir().toAbsolutePath().normalize();
     EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), e.kafkaPort());
     services.add(0, kafka);
@@ -103,5 +109,27 @@ final class EmbeddedRun implements RunExtension {
     }
     boolean tiny = options.model().modelDir() == null;
     return DemoJobs.start(options, demo, tiny, out);
+  }
+
+  /**
+   * Fails with one line naming the fix when a fixed embedded port is taken (typically by another
+   * Kafka or a second quick start), before the broker would log its bind failure at length.
+   */
+  static void requireFreePort(int port, OptionKey option, String service) {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress("localhost", port));
+    } catch (IOException busy) {
+      throw new EmbeddedServiceException(
+          "port "
+              + port
+              + " for the embedded "
+              + service
+              + " is in use; stop what listens there or run with --set "
+              + option.key()
+              + "=0 (any free port)");
+    }
   }
 }

@@ -57,6 +57,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     if (fixedPort < 0 || fixedPort > 65535) {
       throw new IllegalArgumentException("fixedPort must be 0..65535, got " + fixedPort);
     }
+    DoubleCloseWarningFilter.install(); // before anything can shut the broker down
     TestKitNodes.Builder nodesBuilder =
         new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1);
     if (baseDir != null) {

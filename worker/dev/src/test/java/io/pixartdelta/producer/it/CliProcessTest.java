@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
  * The CLI as a separate process ({@code java -cp <test classpath> ...ProducerMain}) against the
@@ -49,6 +51,11 @@ class CliProcessTest {
   }
 
   private Run cli(String... args) throws Exception {
+    return cli(Map.of(), args);
+  }
+
+  /** Runs the CLI with {@code environment} applied last (an empty value removes a variable). */
+  private Run cli(Map<String, String> environment, String... args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:TieredStopAtLevel=1");
@@ -68,6 +75,14 @@ class CliProcessTest {
     env.put("PIXART_S3_PATH_STYLE", "true");
     env.put("PIXART_S3_ACCESS_KEY", stack.s3.accessKey());
     env.put("PIXART_S3_SECRET_KEY", stack.s3.secretKey());
+    environment.forEach(
+        (name, value) -> {
+          if (value.isEmpty()) {
+            env.remove(name);
+          } else {
+            env.put(name, value);
+          }
+        });
     Path out = Files.createTempFile(dir, "out", ".txt");
     Path err = Files.createTempFile(dir, "err", ".txt");
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -107,7 +122,7 @@ class CliProcessTest {
     assertThat(run.out())
         .contains("cli-ok-1 ACCEPTED")
         .contains("cli-ok-1 SUCCEEDED s3://renders/cli/cli-ok-1/0.png 256x256")
-        .contains("summary: 1 jobs, 1 succeeded");
+        .contains("summary: 1 job, 1 succeeded");
     assertThat(downloads.resolve("cli-ok-1-0.png")).exists();
     assertThat(downloads.resolve("cli-ok-1-1.png")).exists();
 
@@ -209,6 +224,60 @@ class CliProcessTest {
   }
 
   @Test
+  void statusWithoutEventsPointsAtImagesThatSurvivedTheHistory() throws Exception {
+    // What an embedded worker leaves after a restart: images in S3, an empty status topic.
+    stack.s3Client.putObject(
+        PutObjectRequest.builder()
+            .bucket(EmbeddedStack.BUCKET)
+            .key("images/cli-gone-1/0.png")
+            .build(),
+        RequestBody.fromBytes(new byte[] {1, 2, 3}));
+    Run gone = cli("status", "cli-gone-1");
+    assertThat(gone.exit()).isEqualTo(ExitCodes.TIMED_OUT);
+    assertThat(gone.out().lines())
+        .as(gone.err())
+        .containsExactly(
+            "cli-gone-1 no status event found",
+            "  its status history is gone (an embedded broker starts empty after a restart), but"
+                + " its images exist: s3://renders/images/cli-gone-1/0.png");
+
+    Run never = cli("status", "cli-never-1");
+    assertThat(never.exit()).isEqualTo(ExitCodes.TIMED_OUT);
+    assertThat(never.out().lines()).containsExactly("cli-never-1 no status event found");
+    assertThat(never.err()).isEmpty();
+  }
+
+  @Test
+  void downloadWithoutS3CredentialsNamesTheVariablesBeforeSendingAnything() throws Exception {
+    Run run =
+        cli(
+            Map.of(
+                "PIXART_S3_ACCESS_KEY", "",
+                "PIXART_S3_SECRET_KEY", "",
+                "AWS_ACCESS_KEY_ID", "",
+                "AWS_SECRET_ACCESS_KEY", "",
+                "AWS_PROFILE", "",
+                // No credentials file and no instance metadata: the chain has nothing to find.
+                "HOME", dir.toString(),
+                "AWS_EC2_METADATA_DISABLED", "true"),
+            "submit",
+            "a cat",
+            "--job-id",
+            "cli-no-creds-1",
+            "--download",
+            dir.resolve("out").toString());
+    assertThat(run.exit()).isEqualTo(ExitCodes.INFRASTRUCTURE);
+    assertThat(run.err().lines())
+        .containsExactly(
+            "infrastructure error: no S3 credentials: set PIXART_S3_ACCESS_KEY and"
+                + " PIXART_S3_SECRET_KEY (the worker's embedded mode prints them), or AWS"
+                + " credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile or an"
+                + " instance role); a non-AWS store also needs PIXART_S3_ENDPOINT (or"
+                + " --s3-endpoint)");
+    assertThat(run.out()).isEmpty(); // nothing was sent
+  }
+
+  @Test
   void loadgenReportsThroughputLatencyAndFailures() throws Exception {
     Path mix = dir.resolve("mix.json");
     Files.writeString(
@@ -244,6 +313,8 @@ class CliProcessTest {
     assertThat(report.get("latencyP90Ms").asLong())
         .isLessThanOrEqualTo(report.get("latencyP99Ms").asLong());
     assertThat(report.get("throughputJobsPerSecond").asDouble()).isPositive();
+    assertThat(report.get("throughputWindow").asText()).isIn("steady", "whole-run");
+    assertThat(report.get("throughputWindowSeconds").asDouble()).isPositive();
     assertThat(report.get("achievedRate").asDouble()).isBetween(5.0, 15.0);
   }
 }

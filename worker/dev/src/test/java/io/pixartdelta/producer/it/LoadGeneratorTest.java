@@ -91,9 +91,37 @@ class LoadGeneratorTest {
         .isLessThanOrEqualTo(report.latencyP99Ms())
         .isLessThanOrEqualTo(report.latencyMaxMs());
     assertThat(report.throughput()).isPositive();
-    assertThat(report.steadySeconds()).isPositive().isLessThanOrEqualTo(report.elapsedSeconds());
+    assertThat(report.windowSeconds()).isPositive().isLessThanOrEqualTo(report.elapsedSeconds());
     for (LoadReport soFar : progress) {
       assertThat(soFar.finished()).isLessThanOrEqualTo(soFar.submitted());
+    }
+  }
+
+  @Test
+  void progressTicksSteadilyUntilTheLastOutcomeAndTheWindowIsNamed() throws Exception {
+    List<Long> ticks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    long start = System.nanoTime();
+    LoadReport report =
+        new LoadGenerator(
+                client,
+                LoadShape.fixedRate(2, null, 4),
+                jobs("ticks-" + System.nanoTime(), Integer.MAX_VALUE),
+                Duration.ofMillis(100),
+                soFar -> ticks.add(System.nanoTime()))
+            .run();
+    long end = System.nanoTime();
+
+    assertThat(report.allSucceeded()).isTrue();
+    // 4 jobs at 2/s take 1.5 s to submit: a tick every 100 ms, also between two submissions.
+    long expected = (end - start) / 100_000_000L;
+    assertThat(ticks.size()).isBetween((int) expected - 3, (int) expected + 1);
+    for (int i = 1; i < ticks.size(); i++) {
+      assertThat((ticks.get(i) - ticks.get(i - 1)) / 1_000_000L).isLessThan(1000);
+    }
+    if (report.throughputWindow() == LoadReport.ThroughputWindow.WHOLE_RUN) {
+      assertThat(report.windowSeconds()).isEqualTo(report.elapsedSeconds());
+    } else {
+      assertThat(report.windowSeconds()).isLessThan(report.elapsedSeconds());
     }
   }
 

@@ -94,7 +94,24 @@ class E2eBenchTest {
     // mapping on the result instead: any failure or loss is not clean.
     LoadReport failing =
         new LoadReport(
-            3, 2, 1, 0, 0, 0, 2, java.util.Map.of("render-failed", 1L), 1, 3, 1, 2, 2, 1, 1, 1, 1);
+            3,
+            2,
+            1,
+            0,
+            0,
+            0,
+            2,
+            java.util.Map.of("render-failed", 1L),
+            1,
+            3,
+            LoadReport.ThroughputWindow.WHOLE_RUN,
+            1,
+            2,
+            2,
+            1,
+            1,
+            1,
+            1);
     E2eBench.Result result = new E2eBench.Result(null, "m", null, failing, null, null);
     assertThat(result.clean()).isFalse();
   }

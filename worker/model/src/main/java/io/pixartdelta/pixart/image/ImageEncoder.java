@@ -4,11 +4,17 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.Map;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOInvalidTreeException;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
@@ -19,6 +25,10 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * <p>PNG: {@link PngWriter#ofLevel} picks the row filter and deflate strategy for the level. At
  * 1024² the default level costs about a fifth of the CPU time of the ImageIO PNG writer at its own
  * default, with files about half the size on render-like images (BENCHMARKS.md §3).
+ *
+ * <p>{@link #encode(BufferedImage, ImageParameters)} also embeds how the image was made: PNG text
+ * chunks ({@link ImageParameters#textEntries()}), or for JPEG a comment (COM) segment holding
+ * {@link ImageParameters#parametersText()} in UTF-8.
  */
 public final class ImageEncoder {
   /**
@@ -29,6 +39,9 @@ public final class ImageEncoder {
 
   /** JPEG quality used when a job does not give one. */
   public static final int DEFAULT_JPEG_QUALITY = 90;
+
+  /** A COM segment's payload limit: its 16-bit length field also counts itself. */
+  private static final int MAX_COMMENT_BYTES = 65_533;
 
   private final ImageFormat format;
   private final int setting; // deflate level (PNG) or quality 1..100 (JPEG)
@@ -77,8 +90,19 @@ public final class ImageEncoder {
    * @throws IllegalArgumentException for an image with an alpha channel when encoding JPEG
    */
   public EncodedImage encode(BufferedImage image) {
+    return encode(image, null);
+  }
+
+  /**
+   * Encodes one image with its parameters embedded.
+   *
+   * @param parameters what to embed, or null for a file without metadata
+   * @throws IllegalArgumentException for an image with an alpha channel when encoding JPEG
+   */
+  public EncodedImage encode(BufferedImage image, ImageParameters parameters) {
     if (png != null) {
-      return new EncodedImage(png.write(image), ImageFormat.PNG);
+      Map<String, String> text = parameters == null ? Map.of() : parameters.textEntries();
+      return new EncodedImage(png.write(image, text), ImageFormat.PNG);
     }
     if (image.getColorModel().hasAlpha()) {
       throw new IllegalArgumentException("JPEG cannot encode an image with alpha");
@@ -93,14 +117,36 @@ public final class ImageEncoder {
         param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
         param.setCompressionQuality(setting / 100f);
       }
+      IIOMetadata metadata =
+          parameters == null ? null : jpegComment(writer, image, param, parameters);
       writer.setOutput(out);
-      writer.write(null, new IIOImage(image, null, null), param);
+      writer.write(null, new IIOImage(image, null, metadata), param);
     } catch (IOException e) {
       throw new UncheckedIOException("encoding " + format + " failed", e);
     } finally {
       writer.dispose();
     }
     return new EncodedImage(bytes.toByteArray(), format);
+  }
+
+  /** The writer's default JPEG metadata plus a COM segment (UTF-8 bytes, so any prompt fits). */
+  private static IIOMetadata jpegComment(
+      ImageWriter writer, BufferedImage image, ImageWriteParam param, ImageParameters parameters)
+      throws IIOInvalidTreeException {
+    IIOMetadata metadata =
+        writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param);
+    String format = metadata.getNativeMetadataFormatName(); // javax_imageio_jpeg_image_1.0
+    IIOMetadataNode root = (IIOMetadataNode) metadata.getAsTree(format);
+    byte[] text = parameters.parametersText().getBytes(StandardCharsets.UTF_8);
+    if (text.length > MAX_COMMENT_BYTES) { // job prompts (≤ 2000 code points) always fit
+      throw new IllegalArgumentException(
+          "parameters take " + text.length + " bytes, a JPEG comment at most " + MAX_COMMENT_BYTES);
+    }
+    IIOMetadataNode comment = new IIOMetadataNode("com");
+    comment.setUserObject(text);
+    root.getElementsByTagName("markerSequence").item(0).appendChild(comment);
+    metadata.setFromTree(format, root);
+    return metadata;
   }
 
   private static ImageWriter writerFor(ImageFormat format) {

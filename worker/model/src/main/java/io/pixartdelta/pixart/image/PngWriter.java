@@ -2,16 +2,21 @@ package io.pixartdelta.pixart.image;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
  * A small, fast PNG encoder for 8-bit grayscale, RGB and RGBA images, on {@link Deflater} and
  * {@link CRC32}. It writes the signature, IHDR, the zlib stream split into IDAT chunks of at most
- * {@link #IDAT_CHUNK_BYTES}, and IEND — the same chunk set as the JDK's ImageIO writer, which
- * writes no metadata chunks either.
+ * {@link #IDAT_CHUNK_BYTES}, and IEND — the same chunk set as the JDK's ImageIO writer — plus, when
+ * asked, text chunks ({@code tEXt}, or {@code iTXt} for text beyond Latin-1) between IHDR and the
+ * first IDAT, written once into the same buffer.
  *
  * <p>Speed comes from three choices the JDK writer does not make: one fixed row filter instead of
  * trying all five on every row, tight loops over byte rows (no per-pixel {@code getRGB}), and
@@ -30,6 +35,8 @@ public record PngWriter(int level, RowFilter filter, DeflateStrategy strategy) {
   private static final byte[] IHDR = ascii("IHDR");
   private static final byte[] IDAT = ascii("IDAT");
   private static final byte[] IEND = ascii("IEND");
+  private static final byte[] TEXT = ascii("tEXt");
+  private static final byte[] ITXT = ascii("iTXt");
   private static final int COLOR_GRAY = 0;
   private static final int COLOR_RGB = 2;
   private static final int COLOR_RGBA = 6;
@@ -116,19 +123,37 @@ public record PngWriter(int level, RowFilter filter, DeflateStrategy strategy) {
    * {@link BufferedImage#getRGB} returns, with an alpha channel if the color model has one.
    */
   public byte[] write(BufferedImage image) {
+    return write(image, Map.of());
+  }
+
+  /**
+   * Encodes a {@link BufferedImage} like {@link #write(BufferedImage)}, with one text chunk per
+   * entry of {@code text} (in its iteration order): {@code tEXt} when keyword and text are Latin-1,
+   * otherwise an uncompressed {@code iTXt} with UTF-8 text.
+   *
+   * @param text keyword → text; keywords are 1..79 printable Latin-1 characters without leading,
+   *     trailing or double spaces (PNG specification §11.3.4.2); NUL characters in texts are
+   *     dropped
+   */
+  public byte[] write(BufferedImage image, Map<String, String> text) {
     if (image == null) {
       throw new IllegalArgumentException("image is required");
     }
+    List<Chunk> textChunks = textChunks(text);
     int width = image.getWidth();
     int height = image.getHeight();
     WritableRaster raster = image.getRaster();
     return switch (image.getType()) {
-      case BufferedImage.TYPE_INT_RGB -> encode(width, height, COLOR_RGB, packedRows(raster, 3));
-      case BufferedImage.TYPE_INT_ARGB -> encode(width, height, COLOR_RGBA, packedRows(raster, 4));
-      case BufferedImage.TYPE_BYTE_GRAY -> encode(width, height, COLOR_GRAY, grayRows(raster));
+      case BufferedImage.TYPE_INT_RGB ->
+          encode(width, height, COLOR_RGB, packedRows(raster, 3), textChunks);
+      case BufferedImage.TYPE_INT_ARGB ->
+          encode(width, height, COLOR_RGBA, packedRows(raster, 4), textChunks);
+      case BufferedImage.TYPE_BYTE_GRAY ->
+          encode(width, height, COLOR_GRAY, grayRows(raster), textChunks);
       default -> {
         boolean alpha = image.getColorModel().hasAlpha();
-        yield encode(width, height, alpha ? COLOR_RGBA : COLOR_RGB, rgbRows(image, alpha));
+        yield encode(
+            width, height, alpha ? COLOR_RGBA : COLOR_RGB, rgbRows(image, alpha), textChunks);
       }
     };
   }
@@ -139,7 +164,7 @@ public record PngWriter(int level, RowFilter filter, DeflateStrategy strategy) {
    * @param rgb (H, W, 3) row-major R, G, B bytes, exactly {@code 3·width·height} of them
    */
   public byte[] writeRgb(byte[] rgb, int width, int height) {
-    return encode(width, height, COLOR_RGB, byteRows(rgb, width, height, 3));
+    return encode(width, height, COLOR_RGB, byteRows(rgb, width, height, 3), NO_TEXT);
   }
 
   /**
@@ -148,7 +173,7 @@ public record PngWriter(int level, RowFilter filter, DeflateStrategy strategy) {
    * @param gray (H, W) row-major bytes, exactly {@code width·height} of them
    */
   public byte[] writeGray(byte[] gray, int width, int height) {
-    return encode(width, height, COLOR_GRAY, byteRows(gray, width, height, 1));
+    return encode(width, height, COLOR_GRAY, byteRows(gray, width, height, 1), NO_TEXT);
   }
 
   /** Fills {@code dst} with row {@code y}'s unfiltered bytes. */
@@ -227,7 +252,48 @@ public record PngWriter(int level, RowFilter filter, DeflateStrategy strategy) {
     }
   }
 
-  private byte[] encode(int width, int height, int colorType, RowSource rows) {
+  /** A chunk ready to write: its type and data. */
+  private record Chunk(byte[] type, byte[] data) {}
+
+  private static final List<Chunk> NO_TEXT = List.of();
+
+  private static List<Chunk> textChunks(Map<String, String> text) {
+    if (text == null) {
+      throw new IllegalArgumentException("text is required (empty for none)");
+    }
+    List<Chunk> chunks = new ArrayList<>(text.size());
+    for (Map.Entry<String, String> entry : text.entrySet()) {
+      chunks.add(textChunk(entry.getKey(), entry.getValue()));
+    }
+    return chunks;
+  }
+
+  private static Chunk textChunk(String keyword, String text) {
+    if (keyword == null
+        || !keyword.matches("[\\x20-\\x7e\\xa1-\\xff]{1,79}")
+        || keyword.startsWith(" ")
+        || keyword.endsWith(" ")
+        || keyword.contains("  ")) {
+      throw new IllegalArgumentException("invalid PNG text keyword '" + keyword + "'");
+    }
+    if (text == null) {
+      throw new IllegalArgumentException("text of '" + keyword + "' must not be null");
+    }
+    String clean = text.replace("\0", "");
+    Charset latin1 = StandardCharsets.ISO_8859_1;
+    byte[] key = keyword.getBytes(latin1);
+    boolean plain = latin1.newEncoder().canEncode(clean);
+    // tEXt: keyword NUL text. iTXt: keyword NUL, compression flag 0, method 0, empty language
+    // tag NUL, empty translated keyword NUL, UTF-8 text.
+    byte[] body = clean.getBytes(plain ? latin1 : StandardCharsets.UTF_8);
+    byte[] data = new byte[key.length + (plain ? 1 : 5) + body.length];
+    System.arraycopy(key, 0, data, 0, key.length);
+    System.arraycopy(body, 0, data, data.length - body.length, body.length);
+    return new Chunk(plain ? TEXT : ITXT, data);
+  }
+
+  private byte[] encode(
+      int width, int height, int colorType, RowSource rows, List<Chunk> textChunks) {
     requireSize(width, height);
     int channels = colorType == COLOR_GRAY ? 1 : (colorType == COLOR_RGB ? 3 : 4);
     long rowBytesLong = (long) width * channels;
@@ -237,7 +303,11 @@ public record PngWriter(int level, RowFilter filter, DeflateStrategy strategy) {
     int rowBytes = (int) rowBytesLong;
     long raw = (rowBytes + 1L) * height;
     // Stored blocks cost 5 bytes per 64 KiB; compressed output is usually well under half.
-    long estimate = 64 + (level == 0 ? raw + raw / 8192 + 64 : raw / 2);
+    long textBytes = 0;
+    for (Chunk chunk : textChunks) {
+      textBytes += chunk.data().length + 12L;
+    }
+    long estimate = 64 + textBytes + (level == 0 ? raw + raw / 8192 + 64 : raw / 2);
     if (estimate > Integer.MAX_VALUE - 64) {
       throw new IllegalArgumentException(
           "image too large for PNG encoding: " + width + "x" + height);
@@ -251,6 +321,9 @@ public record PngWriter(int level, RowFilter filter, DeflateStrategy strategy) {
     header[9] = (byte) colorType;
     // header[10..12] = 0: deflate compression, adaptive filtering method, no interlace
     out.chunk(IHDR, header);
+    for (Chunk chunk : textChunks) {
+      out.chunk(chunk.type(), chunk.data());
+    }
 
     Deflater deflater = new Deflater(level);
     try {

@@ -70,17 +70,28 @@ public final class HealthServer implements AutoCloseable {
   private static void respond(HttpExchange ex, boolean ok, WorkerState state) throws IOException {
     byte[] body =
         ("{\"ok\":" + ok + ",\"state\":\"" + state + "\"}\n").getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", "application/json");
-    ex.sendResponseHeaders(ok ? 200 : 503, body.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(body);
-    }
+    send(ex, ok ? 200 : 503, "application/json", body);
   }
 
   private static void scrape(HttpExchange ex, PrometheusMetrics metrics) throws IOException {
     byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", PrometheusMetrics.CONTENT_TYPE);
-    ex.sendResponseHeaders(200, body.length);
+    send(ex, 200, PrometheusMetrics.CONTENT_TYPE, body);
+  }
+
+  /**
+   * Answers with {@code body}, or for HEAD with its headers alone: the JDK server wants HEAD
+   * answered with length -1 and the Content-Length set by hand (it logs a warning otherwise).
+   */
+  private static void send(HttpExchange ex, int status, String contentType, byte[] body)
+      throws IOException {
+    ex.getResponseHeaders().set("Content-Type", contentType);
+    if ("HEAD".equals(ex.getRequestMethod())) {
+      ex.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+      ex.sendResponseHeaders(status, -1);
+      ex.close();
+      return;
+    }
+    ex.sendResponseHeaders(status, body.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(body);
     }

@@ -91,6 +91,14 @@ public enum OptionKey {
       "output.png-compression",
       "1",
       "PNG deflate level 0 (stored) .. 9 (slow, small); 1 = fastest compressed."),
+  OUTPUT_EMBED_PARAMETERS(
+      "output.embed-parameters",
+      "true",
+      "Write prompt, seed, steps, sampler, guidance, size and model into each image (PNG text chunks, JPEG comment)."),
+  OUTPUT_PRIVATE_METADATA_KEY(
+      "output.private-metadata-key",
+      "private",
+      "Jobs whose metadata sets this key to true are private: their images carry no parameters (empty: none is)."),
 
   S3_ENDPOINT("s3.endpoint", "", "S3 endpoint override, e.g. http://127.0.0.1:9000; empty = AWS."),
   S3_REGION("s3.region", "us-east-1", "S3 signing region."),

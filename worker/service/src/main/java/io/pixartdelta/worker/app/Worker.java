@@ -77,7 +77,8 @@ public final class Worker implements AutoCloseable {
                 options.output().defaultPrefix(),
                 options.s3().allowList(),
                 options.output().pngCompressionLevel(),
-                options.service().uploadOutageWait()),
+                options.service().uploadOutageWait(),
+                options.output().parameterEmbedding()),
             clock,
             this::onFatal);
     JobDispatcher dispatcher =

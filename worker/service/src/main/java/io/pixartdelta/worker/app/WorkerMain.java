@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The worker's command line.
@@ -57,6 +58,16 @@ public final class WorkerMain {
   public static final int EXIT_STARTUP = 3;
 
   private WorkerMain() {}
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Log details: DJL, Kafka, S3 and the embedded services at INFO, ours at DEBUG.")
+  void verbose(boolean on) {
+    if (on) {
+      LogVerbosity.verbose();
+    }
+  }
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
@@ -253,7 +264,9 @@ public final class WorkerMain {
       Thread hook =
           new Thread(
               () -> {
-                LOG.info("shutdown signal: draining (up to {})", options.service().drainTimeout());
+                LOG.info(
+                    "shutdown signal: draining (up to {})",
+                    Durations.format(options.service().drainTimeout()));
                 worker.shutdown();
                 try {
                   stopped.await(hookWait.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,6 +1,7 @@
 package io.pixartdelta.worker.app;
 
 import io.pixartdelta.worker.batch.BatchPolicy;
+import io.pixartdelta.worker.render.ParameterEmbedding;
 import io.pixartdelta.worker.render.RendererFactory;
 import io.pixartdelta.worker.storage.BucketAllowList;
 import io.pixartdelta.worker.storage.S3Settings;
@@ -187,8 +188,13 @@ public record WorkerOptions(
    * @param defaultBucket bucket for jobs that name none
    * @param defaultPrefix prefix for jobs that name none (may be empty)
    * @param pngCompressionLevel deflate level 0..9
+   * @param parameterEmbedding whether and for which jobs images carry their parameters
    */
-  public record OutputOptions(String defaultBucket, String defaultPrefix, int pngCompressionLevel) {
+  public record OutputOptions(
+      String defaultBucket,
+      String defaultPrefix,
+      int pngCompressionLevel,
+      ParameterEmbedding parameterEmbedding) {
     public OutputOptions {
       requireText(OptionKey.OUTPUT_DEFAULT_BUCKET, defaultBucket);
       Objects.requireNonNull(defaultPrefix, "defaultPrefix");
@@ -197,6 +203,7 @@ public record WorkerOptions(
             OptionKey.OUTPUT_DEFAULT_PREFIX, defaultPrefix, "a relative prefix without '..'");
       }
       requireRange(OptionKey.OUTPUT_PNG_COMPRESSION, pngCompressionLevel, 0, 9);
+      Objects.requireNonNull(parameterEmbedding, "parameterEmbedding");
     }
   }
 
@@ -416,7 +423,10 @@ public record WorkerOptions(
         new OutputOptions(
             values.text(OptionKey.OUTPUT_DEFAULT_BUCKET),
             values.text(OptionKey.OUTPUT_DEFAULT_PREFIX),
-            values.integer(OptionKey.OUTPUT_PNG_COMPRESSION));
+            values.integer(OptionKey.OUTPUT_PNG_COMPRESSION),
+            new ParameterEmbedding(
+                values.bool(OptionKey.OUTPUT_EMBED_PARAMETERS),
+                values.text(OptionKey.OUTPUT_PRIVATE_METADATA_KEY)));
     Set<String> allowed = new LinkedHashSet<>();
     for (String bucket : values.text(OptionKey.OUTPUT_ALLOWED_BUCKETS).split(",")) {
       if (!bucket.isBlank()) {

@@ -1,5 +1,6 @@
 package io.pixartdelta.worker.render;
 
+import io.pixartdelta.pixart.image.ImageParameters;
 import java.awt.image.BufferedImage;
 
 /**
@@ -21,21 +22,28 @@ public final class ImageEncoder {
     this.png = io.pixartdelta.pixart.image.ImageEncoder.png(pngCompressionLevel);
   }
 
-  /** Encodes as PNG. */
-  public byte[] png(BufferedImage image) {
-    return png.encode(image).bytes();
+  /**
+   * Encodes as PNG.
+   *
+   * @param parameters text chunks to embed, or null for none
+   */
+  public byte[] png(BufferedImage image, ImageParameters parameters) {
+    return png.encode(image, parameters).bytes();
   }
 
   /**
    * Encodes as baseline JPEG (alpha dropped).
    *
    * @param quality 1..100
+   * @param parameters the comment segment to embed, or null for none
    */
-  public byte[] jpeg(BufferedImage image, int quality) {
+  public byte[] jpeg(BufferedImage image, int quality, ImageParameters parameters) {
     if (quality < 1 || quality > 100) {
       throw new IllegalArgumentException("quality must be 1..100, got " + quality);
     }
-    return io.pixartdelta.pixart.image.ImageEncoder.jpeg(quality).encode(toRgb(image)).bytes();
+    return io.pixartdelta.pixart.image.ImageEncoder.jpeg(quality)
+        .encode(toRgb(image), parameters)
+        .bytes();
   }
 
   private static BufferedImage toRgb(BufferedImage image) {

@@ -1,5 +1,7 @@
 package io.pixartdelta.worker.render;
 
+import io.pixartdelta.pixart.image.ImageParameters;
+import io.pixartdelta.pixart.pipeline.Sampler;
 import io.pixartdelta.schemas.ErrorCodes;
 import io.pixartdelta.schemas.ErrorInfo;
 import io.pixartdelta.schemas.ImageFormat;
@@ -24,7 +26,8 @@ import java.util.Optional;
  * Encodes one job's images and stores them under their deterministic keys with provenance metadata
  * and the request's {@link RequestFingerprint}. When an object already exists (a redelivered job),
  * the stored copy is reported, as it is stored; if it was made for a different request under the
- * same jobId the job fails with {@code job-id-conflict}.
+ * same jobId the job fails with {@code job-id-conflict}. Unless {@link ParameterEmbedding} says
+ * otherwise, each file also carries its prompt and settings.
  */
 final class OutputWriter {
   private static final long MAX_REREAD_BYTES = 256L * 1024 * 1024;
@@ -36,12 +39,21 @@ final class OutputWriter {
   private final ImageEncoder encoder;
   private final String workerId;
   private final String modelId;
+  private final String rawModelId;
+  private final ParameterEmbedding embedding;
 
-  OutputWriter(ObjectStore store, ImageEncoder encoder, String workerId, String modelId) {
+  OutputWriter(
+      ObjectStore store,
+      ImageEncoder encoder,
+      String workerId,
+      String modelId,
+      ParameterEmbedding embedding) {
     this.store = Objects.requireNonNull(store, "store");
     this.encoder = Objects.requireNonNull(encoder, "encoder");
     this.workerId = ascii(workerId);
     this.modelId = ascii(modelId);
+    this.rawModelId = modelId;
+    this.embedding = Objects.requireNonNull(embedding, "embedding");
   }
 
   /**
@@ -62,10 +74,12 @@ final class OutputWriter {
       long seed = job.item().seedOf(index);
 
       long t0 = System.nanoTime();
+      ImageParameters parameters =
+          embedding.appliesTo(request) ? parameters(job.item(), seed, image) : null;
       byte[] bytes =
           target.format() == ImageFormat.JPEG
-              ? encoder.jpeg(image, target.jpegQuality())
-              : encoder.png(image);
+              ? encoder.jpeg(image, target.jpegQuality(), parameters)
+              : encoder.png(image, parameters);
       String sha256 = HexFormat.of().formatHex(JobPlanner.sha256(bytes));
       long t1 = System.nanoTime();
 
@@ -167,6 +181,22 @@ final class OutputWriter {
 
   private static Integer number(String text) {
     return text != null && text.matches("\\d{1,9}") ? Integer.valueOf(text) : null;
+  }
+
+  private ImageParameters parameters(RenderItem item, long seed, BufferedImage image) {
+    double guidance =
+        item.guidanceScale() != null
+            ? item.guidanceScale()
+            : Sampler.fromWire(item.sampler()).defaultGuidance();
+    return new ImageParameters(
+        item.prompt(),
+        seed,
+        item.steps(),
+        item.sampler(),
+        guidance,
+        image.getWidth(),
+        image.getHeight(),
+        rawModelId);
   }
 
   /** The result for the object as stored: ours, or the copy an earlier attempt stored. */

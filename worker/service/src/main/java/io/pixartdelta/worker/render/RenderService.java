@@ -97,7 +97,8 @@ public final class RenderService implements AutoCloseable {
             store,
             new ImageEncoder(settings.pngCompressionLevel()),
             settings.workerId(),
-            renderer.modelId());
+            renderer.modelId(),
+            settings.parameterEmbedding());
     this.batcher = new MicroBatcher<>(settings.batch(), clock);
     this.prepareExecutor =
         Executors.newFixedThreadPool(settings.uploadThreads(), daemon("render-prepare"));

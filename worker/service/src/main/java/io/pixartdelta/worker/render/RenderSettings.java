@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param uploadOutageWait how long a rendered job keeps retrying while S3 fails transiently (the
  *     backlog then fills and consumption pauses) before it fails with {@code upload-failed}; zero
  *     fails at once after the store's own retries
+ * @param parameterEmbedding whether and for which jobs images carry their parameters
  */
 public record RenderSettings(
     String workerId,
@@ -36,7 +37,8 @@ public record RenderSettings(
     String defaultPrefix,
     BucketAllowList allowList,
     int pngCompressionLevel,
-    Duration uploadOutageWait) {
+    Duration uploadOutageWait,
+    ParameterEmbedding parameterEmbedding) {
   public RenderSettings {
     if (workerId == null || workerId.isBlank()) {
       throw new IllegalArgumentException("workerId must not be blank");
@@ -69,6 +71,35 @@ public record RenderSettings(
     if (uploadOutageWait == null || uploadOutageWait.isNegative()) {
       throw new IllegalArgumentException("uploadOutageWait must be >= 0, got " + uploadOutageWait);
     }
+    Objects.requireNonNull(parameterEmbedding, "parameterEmbedding");
+  }
+
+  /** Settings with {@link ParameterEmbedding#DEFAULT}. */
+  public RenderSettings(
+      String workerId,
+      BatchPolicy batch,
+      int uploadThreads,
+      long maxControlImageBytes,
+      long maxControlImagePixels,
+      long controlImageMemory,
+      String defaultBucket,
+      String defaultPrefix,
+      BucketAllowList allowList,
+      int pngCompressionLevel,
+      Duration uploadOutageWait) {
+    this(
+        workerId,
+        batch,
+        uploadThreads,
+        maxControlImageBytes,
+        maxControlImagePixels,
+        controlImageMemory,
+        defaultBucket,
+        defaultPrefix,
+        allowList,
+        pngCompressionLevel,
+        uploadOutageWait,
+        ParameterEmbedding.DEFAULT);
   }
 
   /** The limits control images are decoded with. */

@@ -3,6 +3,7 @@ package io.pixartdelta.worker.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pixartdelta.worker.render.ParameterEmbedding;
 import io.pixartdelta.worker.storage.S3Settings;
 import java.io.IOException;
 import java.net.URI;
@@ -33,6 +34,21 @@ class WorkerOptionsTest {
     assertThat(options.s3().requestChecksum()).isEqualTo(S3Settings.ChecksumMode.WHEN_SUPPORTED);
     assertThat(options.workerId()).isNotBlank();
     assertThat(options.embedded().enabled()).isFalse();
+    assertThat(options.output().parameterEmbedding()).isEqualTo(ParameterEmbedding.DEFAULT);
+  }
+
+  @Test
+  void parameterEmbeddingCanBeTurnedOffOrKeyedOnAnotherMetadataEntry() {
+    assertThat(load("output.embed-parameters", "false").output().parameterEmbedding().enabled())
+        .isFalse();
+    assertThat(
+            load("output.private-metadata-key", "confidential")
+                .output()
+                .parameterEmbedding()
+                .privateMetadataKey())
+        .isEqualTo("confidential");
+    assertThatThrownBy(() -> load("output.embed-parameters", "maybe"))
+        .hasMessageContaining("output.embed-parameters");
   }
 
   @Test

@@ -6,7 +6,9 @@ import io.pixartdelta.schemas.StatusEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,9 +95,11 @@ public final class StatusTopicReader implements AutoCloseable {
   }
 
   /**
-   * Hands every status event published from {@code since} on to {@code handler}, in partition
-   * order, until the handler returns {@code false}, {@code maxDuration} passed or {@link #close()}
-   * is called. Duplicates are not filtered: this is the raw stream.
+   * Hands every status event published from {@code since} on to {@code handler} until the handler
+   * returns {@code false}, {@code maxDuration} passed or {@link #close()} is called. The events
+   * already published when the call starts are collected from every partition first and handed out
+   * in event-time order; later ones follow as they arrive, each poll's batch in event-time order.
+   * Duplicates are not filtered: this is the raw stream.
    *
    * @param since oldest event time to read; {@code null} starts at the end (new events only)
    * @param maxDuration stop after this long; {@code null} for no limit
@@ -114,15 +118,33 @@ public final class StatusTopicReader implements AutoCloseable {
     List<TopicPartition> partitions =
         TopicPositions.partitionsOf(consumer, kafka.statusTopic(), kafka.connectTimeout());
     consumer.assign(partitions);
-    TopicPositions.seek(consumer, partitions, since, kafka.connectTimeout());
+    Map<TopicPartition, Long> end =
+        TopicPositions.seek(consumer, partitions, since, kafka.connectTimeout());
+    // Partitions are read one fetch at a time: the history is sorted as a whole before it is shown.
+    List<StatusEvent> history = since == null ? null : new ArrayList<>();
     try {
       while (!closed && System.nanoTime() < stopAt) {
+        List<StatusEvent> batch = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
           StatusEvent event = decode(record);
-          if (event != null && !handler.test(event)) {
-            return;
+          if (event != null) {
+            batch.add(event);
           }
         }
+        if (history != null) {
+          history.addAll(batch);
+          if (!TopicPositions.reached(consumer, end)) {
+            continue;
+          }
+          batch = history;
+          history = null;
+        }
+        if (!handInTimeOrder(batch, handler)) {
+          return;
+        }
+      }
+      if (history != null && !closed) {
+        handInTimeOrder(history, handler); // stopped while catching up: show what was read
       }
     } catch (WakeupException e) {
       if (!closed) {
@@ -131,6 +153,19 @@ public final class StatusTopicReader implements AutoCloseable {
     } catch (KafkaException e) {
       throw new InfrastructureException("cannot read the status topic: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Sorts by event time (stable: partition order breaks ties); false once the handler says stop.
+   */
+  private static boolean handInTimeOrder(List<StatusEvent> events, Predicate<StatusEvent> handler) {
+    events.sort(Comparator.comparing(StatusEvent::eventTime));
+    for (StatusEvent event : events) {
+      if (!handler.test(event)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private StatusEvent decode(ConsumerRecord<byte[], byte[]> record) {

@@ -93,7 +93,7 @@ public final class RenderClient implements AutoCloseable {
     this.defaultTimeout = b.defaultTimeout;
     this.clock = b.clock;
     this.tracker = new StatusTracker(b.maxRememberedJobs);
-    this.s3 = b.s3 == null ? null : new S3Transfer(b.s3);
+    this.s3 = b.s3 == null ? null : s3Transfer(b.s3);
     try {
       this.producer = new KafkaProducer<>(kafka.producerProperties());
     } catch (KafkaException e) {
@@ -231,6 +231,15 @@ public final class RenderClient implements AutoCloseable {
     return requireS3().uploadControlImage(file, type, scale);
   }
 
+  /**
+   * Fails now, rather than at the first upload or download, when S3 has no credentials.
+   *
+   * @throws S3CredentialsException when neither the settings nor the AWS default chain give any
+   */
+  public void requireS3Credentials() {
+    requireS3().requireCredentials();
+  }
+
   /** Downloads one image into {@code dir}, verifying its size and SHA-256. */
   public Path download(ImageResult image, Path dir) {
     return requireS3().download(image, dir);
@@ -356,6 +365,20 @@ public final class RenderClient implements AutoCloseable {
     return acked;
   }
 
+  /** The S3 helpers, which need the optional AWS SDK dependency. */
+  private static S3Transfer s3Transfer(S3Settings settings) {
+    try {
+      Class.forName(
+          "software.amazon.awssdk.services.s3.S3Client", false, S3Settings.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(
+          "S3 uploads and downloads need the AWS SDK: add software.amazon.awssdk:s3 (an optional"
+              + " dependency of io.pixartdelta:client) to your dependencies",
+          e);
+    }
+    return new S3Transfer(settings);
+  }
+
   private S3Transfer requireS3() {
     if (s3 == null) {
       throw new IllegalStateException("S3 is not configured: set RenderClient.Builder.s3(...)");
@@ -468,7 +491,10 @@ public final class RenderClient implements AutoCloseable {
       return this;
     }
 
-    /** Object-store access for control uploads and downloads; without it those methods throw. */
+    /**
+     * Object-store access for control uploads and downloads; without it those methods throw. Needs
+     * {@code software.amazon.awssdk:s3} on the classpath (an optional dependency of this library).
+     */
     public Builder s3(S3Settings settings) {
       this.s3 = settings;
       return this;

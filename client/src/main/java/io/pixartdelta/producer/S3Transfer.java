@@ -25,6 +25,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
@@ -32,6 +33,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -49,19 +51,42 @@ public final class S3Transfer implements AutoCloseable {
   private static final byte[] JPEG_MAGIC = {(byte) 0xff, (byte) 0xd8, (byte) 0xff};
 
   private final S3Settings settings;
+  private final AwsCredentialsProvider credentials;
   private final S3Client s3;
+  private volatile boolean credentialsFound;
 
   public S3Transfer(S3Settings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.s3 = buildClient(settings);
-  }
-
-  private static S3Client buildClient(S3Settings settings) {
-    AwsCredentialsProvider credentials =
+    this.credentials =
         settings.accessKeyId() != null
             ? StaticCredentialsProvider.create(
                 AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey()))
             : DefaultCredentialsProvider.builder().build();
+    this.s3 = buildClient(settings, credentials);
+  }
+
+  /**
+   * Resolves the credentials (once they are found, never again), so that a missing configuration
+   * fails with its own short message instead of the SDK's report on every provider it tried.
+   *
+   * @throws S3CredentialsException when there are none
+   */
+  public void requireCredentials() {
+    if (credentialsFound) {
+      return;
+    }
+    try {
+      credentials.resolveCredentials();
+      credentialsFound = true;
+    } catch (SdkClientException e) {
+      throw new S3CredentialsException(
+          "no S3 credentials: none were given and the AWS default chain (environment, system"
+              + " properties, profile, container or instance role) has none",
+          e);
+    }
+  }
+
+  private static S3Client buildClient(S3Settings settings, AwsCredentialsProvider credentials) {
     S3ClientBuilder builder =
         S3Client.builder()
             .region(Region.of(settings.region()))
@@ -86,6 +111,7 @@ public final class S3Transfer implements AutoCloseable {
    * @throws InfrastructureException when the object store fails
    */
   public ControlSpec uploadControlImage(Path file, ControlType type, double scale) {
+    requireCredentials();
     String bucket = settings.controlBucket();
     if (bucket == null) {
       throw new IllegalArgumentException(
@@ -146,6 +172,7 @@ public final class S3Transfer implements AutoCloseable {
    * @throws InfrastructureException when the download fails or the bytes do not match the result
    */
   public Path download(ImageResult image, Path dir) {
+    requireCredentials();
     S3Location location = S3Location.parse(image.uri());
     String[] segments = location.key().split("/");
     String name =
@@ -208,6 +235,26 @@ public final class S3Transfer implements AutoCloseable {
       files.add(download(image, dir));
     }
     return files;
+  }
+
+  /**
+   * The objects under a key prefix, at most {@code max} of them, in key order.
+   *
+   * @throws InfrastructureException when the object store fails
+   */
+  public List<S3Location> list(String bucket, String keyPrefix, int max) {
+    requireCredentials();
+    try {
+      List<S3Location> found = new ArrayList<>();
+      s3.listObjectsV2(
+              ListObjectsV2Request.builder().bucket(bucket).prefix(keyPrefix).maxKeys(max).build())
+          .contents()
+          .forEach(object -> found.add(new S3Location(bucket, object.key())));
+      return found;
+    } catch (SdkException e) {
+      throw new InfrastructureException(
+          "cannot list s3://" + bucket + "/" + keyPrefix + ": " + e.getMessage(), e);
+    }
   }
 
   /** Reads a whole object (small objects only). */

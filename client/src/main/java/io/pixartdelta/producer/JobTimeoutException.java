@@ -19,7 +19,7 @@ public class JobTimeoutException extends TimeoutException {
         "job "
             + jobId
             + " did not finish within "
-            + timeout
+            + Durations.format(timeout)
             + " (last state: "
             + (lastState == null ? "none seen" : lastState)
             + ")");
