@@ -40,7 +40,9 @@ class ContainerImageTest {
         .contains("COPY --from=libtorch /opt/libtorch /opt/libtorch")
         .doesNotContain("pixart-worker.jar /app")
         .contains("PYTORCH_LIBRARY_PATH=/opt/libtorch/lib")
-        .contains("PYTORCH_FLAVOR=cu128");
+        .contains("PYTORCH_FLAVOR=cu128")
+        // fp32 GEMMs (T5's feed-forward output) on TF32: DJL has no other switch for it.
+        .contains("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1");
     assertThat(stages.get("cpu")).contains("/src/worker/target/pixart-worker.jar");
     for (String stage : List.of("cpu", "gpu")) {
       assertThat(stages.get(stage))
