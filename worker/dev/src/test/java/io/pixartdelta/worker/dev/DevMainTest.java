@@ -6,6 +6,8 @@ import io.pixartdelta.worker.app.WorkerMain;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -65,5 +67,31 @@ class DevMainTest {
             "embedded.s3-port=0");
     assertThat(exit).as(err.toString()).isEqualTo(WorkerMain.EXIT_STARTUP);
     assertThat(err.toString()).contains("cannot create Kafka data folder");
+  }
+
+  @Test
+  void aBusyEmbeddedPortEndsWithOneLineNamingTheFix(@TempDir Path tmp) throws Exception {
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("localhost"))) {
+      int port = busy.getLocalPort();
+      int exit =
+          run(
+              DevMain.commandLine(),
+              "run",
+              "--embedded",
+              "--renderer",
+              "fake",
+              "--data-dir",
+              tmp.toString(),
+              "--set",
+              "embedded.kafka-port=" + port);
+      assertThat(exit).as(err.toString()).isEqualTo(WorkerMain.EXIT_STARTUP);
+      assertThat(err.toString().lines())
+          .containsExactly(
+              "error: port "
+                  + port
+                  + " for the embedded Kafka is in use; stop what listens there or run with"
+                  + " --set embedded.kafka-port=0 (any free port)");
+      assertThat(out.toString()).isEmpty();
+    }
   }
 }

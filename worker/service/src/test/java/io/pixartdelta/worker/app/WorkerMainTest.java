@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,31 +59,6 @@ class WorkerMainTest {
     assertThat(err.toString()).contains("worker.max-batch-size");
     assertThat(run("run", "--set", "no.such.option=1")).isEqualTo(WorkerMain.EXIT_USAGE);
     assertThat(err.toString()).contains("unknown option 'no.such.option'");
-  }
-
-  @Test
-  void aBusyEmbeddedPortEndsWithOneLineNamingTheFix() throws Exception {
-    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("localhost"))) {
-      int port = busy.getLocalPort();
-      assertThat(
-              run(
-                  "run",
-                  "--embedded",
-                  "--renderer",
-                  "fake",
-                  "--data-dir",
-                  dir.toString(),
-                  "--set",
-                  "embedded.kafka-port=" + port))
-          .isEqualTo(WorkerMain.EXIT_STARTUP);
-      assertThat(err.toString().lines())
-          .containsExactly(
-              "error: port "
-                  + port
-                  + " for the embedded Kafka is in use; stop what listens there or run with"
-                  + " --set embedded.kafka-port=0 (any free port)");
-      assertThat(out.toString()).isEmpty();
-    }
   }
 
   @Test
