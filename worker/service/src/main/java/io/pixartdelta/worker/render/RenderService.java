@@ -17,7 +17,6 @@ import java.awt.image.BufferedImage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,6 +55,7 @@ public final class RenderService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RenderService.class);
 
   private final Renderer renderer;
+  private final FailureIsolation isolation;
   private final StatusSink status;
   private final RenderSettings settings;
   private final Clock clock;
@@ -87,6 +87,7 @@ public final class RenderService implements AutoCloseable {
       Clock clock,
       Consumer<Throwable> fatal) {
     this.renderer = Objects.requireNonNull(renderer, "renderer");
+    this.isolation = new FailureIsolation(renderer);
     this.status = Objects.requireNonNull(status, "status");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -308,7 +309,7 @@ public final class RenderService implements AutoCloseable {
               in.job(), in.attempt(), settings.workerId(), startedAt, batchId, jobs.size()));
     }
     List<RenderItem> items = jobs.stream().map(PlannedJob::item).toList();
-    List<RenderOutcome> outcomes = renderIsolated(items);
+    List<RenderOutcome> outcomes = isolation.render(items);
     LOG.debug("batch {} ({} x {}) rendered", batchId, jobs.size(), batch.key());
 
     // One task per job, so a batch's encodes and uploads run in parallel on the pool (uploads are
@@ -339,36 +340,6 @@ public final class RenderService implements AutoCloseable {
         }
         break;
       }
-    }
-  }
-
-  /**
-   * Renders a batch; if the renderer throws (e.g. out of memory), renders each item alone so only
-   * the culprit fails.
-   */
-  private List<RenderOutcome> renderIsolated(List<RenderItem> items) {
-    try {
-      List<RenderOutcome> outcomes = renderer.render(items);
-      if (outcomes.size() != items.size()) {
-        throw new IllegalStateException(
-            "renderer returned " + outcomes.size() + " outcomes for " + items.size() + " items");
-      }
-      return outcomes;
-    } catch (RuntimeException | OutOfMemoryError e) {
-      if (items.size() == 1) {
-        LOG.warn("rendering job {} failed", items.get(0).jobId(), e);
-        return List.of(
-            RenderOutcome.failed(
-                new JobError(ErrorCodes.RENDER_FAILED, "rendering failed: " + e, false),
-                StageMillis.ZERO));
-      }
-      LOG.warn(
-          "batch of {} failed ({}); rendering its items one by one", items.size(), e.toString());
-      List<RenderOutcome> outcomes = new ArrayList<>();
-      for (RenderItem item : items) {
-        outcomes.add(renderIsolated(List.of(item)).get(0));
-      }
-      return outcomes;
     }
   }
 
