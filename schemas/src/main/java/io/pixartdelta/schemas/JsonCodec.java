@@ -115,6 +115,16 @@ public final class JsonCodec {
           List.of(),
           null,
           e);
+    } catch (NumberFormatException e) {
+      // Jackson throws this bare, not as a parse error, for a number no BigDecimal can hold (an
+      // exponent beyond the int range); like its digit-count limit, it is a document we cannot
+      // read.
+      throw new InvalidMessageException(
+          ErrorCodes.INVALID_JSON,
+          "not a JSON document this reader can hold: " + e.getMessage(),
+          List.of(),
+          null,
+          e);
     }
   }
 

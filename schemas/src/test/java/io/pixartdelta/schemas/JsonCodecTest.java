@@ -206,6 +206,17 @@ class JsonCodecTest {
   }
 
   @Test
+  void aNumberWhoseExponentNoBigDecimalHoldsIsInvalidJson() {
+    // Found by JobIntakeFuzzTest: Jackson threw a bare NumberFormatException past the codec.
+    for (String number : List.of("1e2147483648", "-1e36666666666666666666666666666666666666")) {
+      assertThatThrownBy(() -> CODEC.decodeJob(jobWith("seed", number)))
+          .isInstanceOfSatisfying(
+              InvalidMessageException.class,
+              e -> assertThat(e.code()).as(number).isEqualTo(ErrorCodes.INVALID_JSON));
+    }
+  }
+
+  @Test
   void integersWrittenWithAFractionOrExponentStillDecodeWhenInRange() {
     assertThat(CODEC.decodeJob(jobWith("seed", "9223372036854775807.0")).seed())
         .isEqualTo(Long.MAX_VALUE);
