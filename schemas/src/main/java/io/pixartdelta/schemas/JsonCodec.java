@@ -82,6 +82,16 @@ public final class JsonCodec {
     return decode(json, StatusEvent.class, validator::validateStatus, "status event");
   }
 
+  /** Parses, validates and maps a cancel request. */
+  public CancelRequest decodeCancel(byte[] json) {
+    return decode(json, CancelRequest.class, validator::validateCancel, "cancel request");
+  }
+
+  /** Writes a cancel request. */
+  public byte[] encode(CancelRequest request) {
+    return write(request);
+  }
+
   /** Writes a render job. */
   public byte[] encode(RenderJob job) {
     return write(job);

@@ -44,7 +44,7 @@ final class Lines {
                   + "B");
         }
       }
-      case FAILED, EXPIRED -> {
+      case FAILED, EXPIRED, CANCELLED -> {
         ErrorInfo err = e.error();
         lines.add(
             head

@@ -20,7 +20,7 @@ import picocli.CommandLine.HelpCommand;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:every job succeeded (without --wait: every job was sent)",
-      "1:at least one job FAILED or EXPIRED",
+      "1:at least one job FAILED, EXPIRED or CANCELLED",
       "2:invalid input (command line, job file, mix file)",
       "3:timed out waiting for a terminal status (status: job not finished)",
       "4:Kafka or S3 unreachable or failing"
@@ -29,6 +29,7 @@ import picocli.CommandLine.HelpCommand;
       SubmitCommand.class,
       StatusCommand.class,
       WatchCommand.class,
+      CancelCommand.class,
       LoadgenCommand.class,
       HelpCommand.class
     })

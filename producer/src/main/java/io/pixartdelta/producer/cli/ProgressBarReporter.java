@@ -52,7 +52,7 @@ final class ProgressBarReporter implements Reporter {
         bar.step();
         deferred.addAll(Lines.describe(event));
       }
-      case FAILED, EXPIRED -> {
+      case FAILED, EXPIRED, CANCELLED -> {
         bad++;
         bar.step();
         deferred.addAll(Lines.describe(event));

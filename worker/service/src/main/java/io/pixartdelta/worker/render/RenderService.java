@@ -63,6 +63,7 @@ public final class RenderService implements AutoCloseable {
   private final JobPlanner planner;
   private final OutputWriter writer;
   private final MicroBatcher<PlannedJob> batcher;
+  private final Cancellations cancellations = new Cancellations();
   private final ExecutorService prepareExecutor;
   private final ExecutorService postExecutor;
   private final Semaphore postSlots;
@@ -129,9 +130,11 @@ public final class RenderService implements AutoCloseable {
     }
     progress(StatusEvent.accepted(job, incoming.attempt(), settings.workerId(), now));
     // Planning does I/O (stored images, control images): off the consumer thread.
+    cancellations.planningStarted(job.jobId());
     try {
       prepareExecutor.execute(() -> planAndQueue(incoming, target));
     } catch (RejectedExecutionException e) {
+      cancellations.planningEnded(job.jobId(), null);
       abandoned(1); // shutting down: the job is redelivered
     }
   }
@@ -141,17 +144,30 @@ public final class RenderService implements AutoCloseable {
    * end in a terminal event (or be abandoned when the service stops), whatever its input does.
    */
   private void planAndQueue(IncomingJob incoming, OutputTarget target) {
+    String jobId = incoming.job().jobId();
     PlannedJob planned = null;
+    boolean ended = false;
     try {
       planned = planner.plan(incoming, target);
       Optional<List<ImageResult>> stored = storedEarlier(planned);
       if (stored.isPresent()) {
         planned.release();
+        ended = true;
+        cancellations.planningEnded(jobId, null); // already done: too late to cancel
         finishFromStore(incoming, stored.get());
         return;
       }
+      PlannedJob queued = planned;
       ShapeKey key = renderer.shapeKey(planned.item());
-      batcher.add(planned, key, incoming.job().priority(), incoming.job().deadline());
+      ended = true;
+      String cancelled =
+          cancellations.planningEnded(
+              jobId,
+              () -> batcher.add(queued, key, incoming.job().priority(), incoming.job().deadline()));
+      if (cancelled != null) {
+        planned.release();
+        finishCancelled(incoming, cancelled);
+      }
     } catch (JobRejectedException e) {
       release(planned);
       fail(incoming, e.error());
@@ -162,7 +178,42 @@ public final class RenderService implements AutoCloseable {
       release(planned);
       LOG.error("cannot plan job {}", incoming.job().jobId(), e);
       fail(incoming, ErrorInfo.permanent(ErrorCodes.INTERNAL_ERROR, "planning failed: " + e));
+    } finally {
+      if (!ended) {
+        cancellations.planningEnded(jobId, null);
+      }
     }
+  }
+
+  /**
+   * Cancels every copy of {@code jobId} that has not started rendering (queued, or still being
+   * planned): each ends CANCELLED. A job that has started or finished here, or that this worker
+   * does not hold, is left as it is.
+   *
+   * @return the number of queued copies cancelled now (copies being planned are cancelled when
+   *     their planning ends)
+   */
+  public int cancel(String jobId, String reason) {
+    boolean planning = cancellations.isPlanning(jobId);
+    List<Queued<PlannedJob>> removed =
+        cancellations.cancel(
+            jobId, reason, () -> batcher.removeIf(p -> p.incoming().job().jobId().equals(jobId)));
+    for (Queued<PlannedJob> queued : removed) {
+      queued.item().release();
+      finishCancelled(queued.item().incoming(), reason);
+    }
+    if (removed.isEmpty() && !planning) {
+      LOG.info("cancel of job {}: not queued here (started, finished or not received)", jobId);
+    }
+    return removed.size();
+  }
+
+  private void finishCancelled(IncomingJob incoming, String reason) {
+    LOG.info("job {} cancelled before rendering", incoming.job().jobId());
+    finish(
+        incoming,
+        StatusEvent.cancelled(
+            incoming.job(), incoming.attempt(), settings.workerId(), clock.instant(), reason));
   }
 
   private static void release(PlannedJob planned) {

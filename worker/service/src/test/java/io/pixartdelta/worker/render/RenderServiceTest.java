@@ -233,6 +233,36 @@ class RenderServiceTest {
   }
 
   @Test
+  void aCancelEndsQueuedJobsCancelledAndLeavesFinishedOnesAlone() throws Exception {
+    start(3, Duration.ofSeconds(60)); // a batch forms only when three jobs wait
+    submit(job("q1", 256, 256));
+    submit(job("q2", 256, 256));
+    service.cancel("q1", "not needed"); // queued or still being planned: cancelled either way
+    awaitTrue(() -> done.contains("q1"));
+    StatusEvent cancelled = sink.terminal("q1");
+    assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
+    assertThat(cancelled.error().code()).isEqualTo(ErrorCodes.CANCELLED);
+    assertThat(cancelled.error().message()).endsWith("not needed");
+    assertThat(sink.statesOf("q1")).containsExactly(JobState.ACCEPTED, JobState.CANCELLED);
+
+    submit(job("q3", 256, 256));
+    submit(job("q4", 256, 256));
+    awaitTrue(() -> done.size() == 4);
+    assertThat(renderer.batches()).hasSize(1);
+    assertThat(renderer.batches().get(0)).containsExactlyInAnyOrder("q2", "q3", "q4");
+    assertThat(sink.terminal("q2").state()).isEqualTo(JobState.SUCCEEDED);
+
+    assertThat(service.cancel("q2", "too late")).isZero();
+    assertThat(service.cancel("never-sent", null)).isZero();
+    Thread.sleep(100);
+    assertThat(sink.statesOf("q2"))
+        .containsExactly(JobState.ACCEPTED, JobState.STARTED, JobState.SUCCEEDED);
+    assertThat(doneCalls.get()).isEqualTo(4);
+    assertThat(service.pending()).isZero();
+    assertThat(fatal).isEmpty();
+  }
+
+  @Test
   void controlJobsFailAsUnsupportedAndForeignBucketsAsNotAllowedWithoutRendering()
       throws Exception {
     start(4, Duration.ofMillis(10));
