@@ -27,16 +27,8 @@ public record CancelRequest(int schemaVersion, String jobId, String reason, Inst
 
   /** Validates every field against the render-cancel schema's rules. */
   public CancelRequest {
-    if (schemaVersion != RenderJob.SCHEMA_VERSION) {
-      throw new IllegalArgumentException(
-          "schemaVersion must be " + RenderJob.SCHEMA_VERSION + ", got " + schemaVersion);
-    }
-    Checks.required("jobId", jobId);
-    Checks.matches(
-        "jobId",
-        jobId,
-        Checks.JOB_ID,
-        "1-128 characters of [A-Za-z0-9._-] starting with a letter or digit");
+    Checks.schemaVersion(schemaVersion);
+    Checks.jobId(jobId);
     if (reason != null) {
       Checks.maxLength("reason", reason, MAX_REASON_LENGTH);
     }

@@ -55,16 +55,8 @@ public record StatusEvent(
 
   /** Validates every field, and the rules of its state, against the render-status schema. */
   public StatusEvent {
-    if (schemaVersion != RenderJob.SCHEMA_VERSION) {
-      throw new IllegalArgumentException(
-          "schemaVersion must be " + RenderJob.SCHEMA_VERSION + ", got " + schemaVersion);
-    }
-    Checks.required("jobId", jobId);
-    Checks.matches(
-        "jobId",
-        jobId,
-        Checks.JOB_ID,
-        "1-128 characters of [A-Za-z0-9._-] starting with a letter or digit");
+    Checks.schemaVersion(schemaVersion);
+    Checks.jobId(jobId);
     Checks.required("state", state);
     Checks.range("attempt", attempt, 1, Integer.MAX_VALUE);
     Checks.required("workerId", workerId);
