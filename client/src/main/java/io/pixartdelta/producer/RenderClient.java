@@ -1,10 +1,12 @@
 package io.pixartdelta.producer;
 
+import io.pixartdelta.schemas.CancelRequest;
 import io.pixartdelta.schemas.ControlSpec;
 import io.pixartdelta.schemas.ControlType;
 import io.pixartdelta.schemas.ImageResult;
 import io.pixartdelta.schemas.JsonCodec;
 import io.pixartdelta.schemas.RenderJob;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -206,6 +208,44 @@ public final class RenderClient implements AutoCloseable {
                     });
           }
         });
+    return acked;
+  }
+
+  /**
+   * Asks the workers to cancel a job that has not started rendering: a cancel request ({@link
+   * CancelRequest}) on the jobs topic, keyed by the job id so that it follows the job. A queued job
+   * then ends CANCELLED (its future, if this client submitted it, completes with that result); a
+   * job that has started or finished is not affected.
+   *
+   * @param reason why, copied into the CANCELLED event (at most 512 characters), or null
+   * @return completes once Kafka acknowledged the request; fails with {@link
+   *     InfrastructureException} when Kafka is unreachable
+   */
+  public CompletableFuture<Void> cancel(String jobId, String reason) {
+    CancelRequest request = CancelRequest.of(jobId, reason, clock.instant());
+    ensureOpen();
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(kafka.jobsTopic(), jobId, codec.encode(request));
+    record.headers().add(CancelRequest.HEADER, CancelRequest.TYPE.getBytes(StandardCharsets.UTF_8));
+    CompletableFuture<Void> acked = new CompletableFuture<>();
+    try {
+      producer.send(
+          record,
+          (metadata, error) -> {
+            if (error != null) {
+              acked.completeExceptionally(
+                  new InfrastructureException(
+                      "cannot send the cancel request of " + jobId + ": " + error.getMessage(),
+                      error));
+            } else {
+              acked.complete(null);
+            }
+          });
+    } catch (KafkaException e) {
+      acked.completeExceptionally(
+          new InfrastructureException(
+              "cannot send the cancel request of " + jobId + ": " + e.getMessage(), e));
+    }
     return acked;
   }
 

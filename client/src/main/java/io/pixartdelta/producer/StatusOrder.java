@@ -42,7 +42,7 @@ public final class StatusOrder {
     return switch (state) {
       case ACCEPTED -> 0;
       case STARTED -> 1;
-      case SUCCEEDED, FAILED, EXPIRED -> 2;
+      case SUCCEEDED, FAILED, EXPIRED, CANCELLED -> 2;
     };
   }
 }

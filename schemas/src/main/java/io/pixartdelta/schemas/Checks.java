@@ -40,6 +40,24 @@ final class Checks {
     return value;
   }
 
+  /** The schema version every v1 message carries. */
+  static void schemaVersion(int version) {
+    if (version != RenderJob.SCHEMA_VERSION) {
+      throw new IllegalArgumentException(
+          "schemaVersion must be " + RenderJob.SCHEMA_VERSION + ", got " + version);
+    }
+  }
+
+  /** A present, well-formed job id. */
+  static void jobId(String value) {
+    required("jobId", value);
+    matches(
+        "jobId",
+        value,
+        JOB_ID,
+        "1-128 characters of [A-Za-z0-9._-] starting with a letter or digit");
+  }
+
   static void range(String field, long value, long min, long max) {
     if (value < min || value > max) {
       throw new IllegalArgumentException(

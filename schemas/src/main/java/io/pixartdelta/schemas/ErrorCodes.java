@@ -51,6 +51,9 @@ public final class ErrorCodes {
    */
   public static final String JOB_ID_CONFLICT = "job-id-conflict";
 
+  /** A cancel request reached the job before rendering started (state CANCELLED). */
+  public static final String CANCELLED = "cancelled";
+
   /** An unexpected worker error; a bug to report. */
   public static final String INTERNAL_ERROR = "internal-error";
 
@@ -69,6 +72,7 @@ public final class ErrorCodes {
           RENDER_FAILED,
           UPLOAD_FAILED,
           JOB_ID_CONFLICT,
+          CANCELLED,
           INTERNAL_ERROR);
 
   private ErrorCodes() {}

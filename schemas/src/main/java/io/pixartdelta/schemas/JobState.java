@@ -17,10 +17,15 @@ public enum JobState {
   /** The job ended without images; {@link StatusEvent#error()} says why. */
   FAILED,
   /** The job's deadline passed before rendering started. */
-  EXPIRED;
+  EXPIRED,
+  /**
+   * A {@link CancelRequest} reached the job before rendering started; {@link StatusEvent#error()}
+   * has code {@code cancelled}. Jobs that have started or finished are not cancelled.
+   */
+  CANCELLED;
 
   /** Whether no further state follows for this attempt. */
   public boolean isTerminal() {
-    return this == SUCCEEDED || this == FAILED || this == EXPIRED;
+    return this == SUCCEEDED || this == FAILED || this == EXPIRED || this == CANCELLED;
   }
 }

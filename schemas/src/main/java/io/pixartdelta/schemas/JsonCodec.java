@@ -82,6 +82,16 @@ public final class JsonCodec {
     return decode(json, StatusEvent.class, validator::validateStatus, "status event");
   }
 
+  /** Parses, validates and maps a cancel request. */
+  public CancelRequest decodeCancel(byte[] json) {
+    return decode(json, CancelRequest.class, validator::validateCancel, "cancel request");
+  }
+
+  /** Writes a cancel request. */
+  public byte[] encode(CancelRequest request) {
+    return write(request);
+  }
+
   /** Writes a render job. */
   public byte[] encode(RenderJob job) {
     return write(job);
@@ -112,6 +122,16 @@ public final class JsonCodec {
               + (e instanceof JsonProcessingException jpe
                   ? jpe.getOriginalMessage()
                   : e.getMessage()),
+          List.of(),
+          null,
+          e);
+    } catch (NumberFormatException e) {
+      // Jackson throws this bare, not as a parse error, for a number no BigDecimal can hold (an
+      // exponent beyond the int range); like its digit-count limit, it is a document we cannot
+      // read.
+      throw new InvalidMessageException(
+          ErrorCodes.INVALID_JSON,
+          "not a JSON document this reader can hold: " + e.getMessage(),
           List.of(),
           null,
           e);

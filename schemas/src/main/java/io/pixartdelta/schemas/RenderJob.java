@@ -93,16 +93,8 @@ public record RenderJob(
 
   /** Validates every field against the render-job schema's rules and applies the defaults. */
   public RenderJob {
-    if (schemaVersion != SCHEMA_VERSION) {
-      throw new IllegalArgumentException(
-          "schemaVersion must be " + SCHEMA_VERSION + ", got " + schemaVersion);
-    }
-    Checks.required("jobId", jobId);
-    Checks.matches(
-        "jobId",
-        jobId,
-        Checks.JOB_ID,
-        "1-128 characters of [A-Za-z0-9._-] starting with a letter or digit");
+    Checks.schemaVersion(schemaVersion);
+    Checks.jobId(jobId);
     Checks.required("prompt", prompt);
     Checks.maxLength("prompt", prompt, MAX_PROMPT_LENGTH);
     if ((width == null) != (height == null)) {

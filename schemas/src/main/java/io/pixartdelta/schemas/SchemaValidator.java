@@ -41,13 +41,17 @@ public final class SchemaValidator {
   /** {@code $id} of the render-status schema, version 1. */
   public static final String RENDER_STATUS_V1 = ID_BASE + "render-status.v1.schema.json";
 
+  /** {@code $id} of the render-cancel schema, version 1. */
+  public static final String RENDER_CANCEL_V1 = ID_BASE + "render-cancel.v1.schema.json";
+
   /** Schema versions this code reads. */
   public static final Set<Integer> SUPPORTED_VERSIONS = Set.of(RenderJob.SCHEMA_VERSION);
 
   private final JsonSchema jobSchema;
   private final JsonSchema statusSchema;
+  private final JsonSchema cancelSchema;
 
-  /** Loads and compiles both schemas; fails fast if a schema file is missing or malformed. */
+  /** Loads and compiles the schemas; fails fast if a schema file is missing or malformed. */
   public SchemaValidator() {
     JsonSchemaFactory factory =
         JsonSchemaFactory.getInstance(
@@ -64,8 +68,10 @@ public final class SchemaValidator {
             .build();
     this.jobSchema = factory.getSchema(SchemaLocation.of(RENDER_JOB_V1), config);
     this.statusSchema = factory.getSchema(SchemaLocation.of(RENDER_STATUS_V1), config);
+    this.cancelSchema = factory.getSchema(SchemaLocation.of(RENDER_CANCEL_V1), config);
     jobSchema.initializeValidators();
     statusSchema.initializeValidators();
+    cancelSchema.initializeValidators();
   }
 
   /** Violations of the render-job schema; empty if {@code json} is a valid job. */
@@ -76,6 +82,11 @@ public final class SchemaValidator {
   /** Violations of the render-status schema; empty if {@code json} is a valid status event. */
   public List<String> validateStatus(JsonNode json) {
     return validate(statusSchema, json);
+  }
+
+  /** Violations of the render-cancel schema; empty if {@code json} is a valid cancel request. */
+  public List<String> validateCancel(JsonNode json) {
+    return validate(cancelSchema, json);
   }
 
   private static List<String> validate(JsonSchema schema, JsonNode json) {

@@ -10,10 +10,11 @@ import java.util.Map;
  *
  * <p>The compact constructor enforces the same rules as {@code render-status.v1.schema.json},
  * including the per-state ones: SUCCEEDED needs startedAt, finishedAt and at least one result;
- * FAILED and EXPIRED need an error and finishedAt; ACCEPTED and STARTED have neither error nor
- * finishedAt; STARTED needs startedAt; only SUCCEEDED carries results. Build instances with the
- * per-state factories ({@link #accepted}, {@link #started}, {@link #succeeded}, {@link #failed},
- * {@link #expired}, {@link #rejected}), the {@code toX} transitions or {@link #builder}.
+ * FAILED, EXPIRED and CANCELLED need an error and finishedAt; ACCEPTED and STARTED have neither
+ * error nor finishedAt; STARTED needs startedAt; only SUCCEEDED carries results. Build instances
+ * with the per-state factories ({@link #accepted}, {@link #started}, {@link #succeeded}, {@link
+ * #failed}, {@link #expired}, {@link #cancelled}, {@link #rejected}), the {@code toX} transitions
+ * or {@link #builder}.
  *
  * @param schemaVersion always {@value RenderJob#SCHEMA_VERSION}
  * @param jobId the job's idempotency key
@@ -29,7 +30,7 @@ import java.util.Map;
  * @param batchSize jobs in that micro-batch (1–1024), null outside a batch
  * @param timings per-stage milliseconds, null if none measured
  * @param results stored images, non-empty only for SUCCEEDED; never null
- * @param error failure reason for FAILED and EXPIRED, null otherwise
+ * @param error failure reason for FAILED, EXPIRED and CANCELLED, null otherwise
  * @param metadata the job's metadata, passed through; never null
  */
 public record StatusEvent(
@@ -54,16 +55,8 @@ public record StatusEvent(
 
   /** Validates every field, and the rules of its state, against the render-status schema. */
   public StatusEvent {
-    if (schemaVersion != RenderJob.SCHEMA_VERSION) {
-      throw new IllegalArgumentException(
-          "schemaVersion must be " + RenderJob.SCHEMA_VERSION + ", got " + schemaVersion);
-    }
-    Checks.required("jobId", jobId);
-    Checks.matches(
-        "jobId",
-        jobId,
-        Checks.JOB_ID,
-        "1-128 characters of [A-Za-z0-9._-] starting with a letter or digit");
+    Checks.schemaVersion(schemaVersion);
+    Checks.jobId(jobId);
     Checks.required("state", state);
     Checks.range("attempt", attempt, 1, Integer.MAX_VALUE);
     Checks.required("workerId", workerId);
@@ -93,7 +86,8 @@ public record StatusEvent(
       List<ImageResult> results,
       ErrorInfo error) {
     boolean succeeded = state == JobState.SUCCEEDED;
-    boolean failed = state == JobState.FAILED || state == JobState.EXPIRED;
+    boolean failed =
+        state == JobState.FAILED || state == JobState.EXPIRED || state == JobState.CANCELLED;
     rule(
         state,
         "startedAt is required",
@@ -181,6 +175,23 @@ public record StatusEvent(
                 job.deadline() == null
                     ? "deadline passed at " + at
                     : "deadline " + job.deadline() + " passed at " + at))
+        .build();
+  }
+
+  /** A cancel request reached the queued job at {@code at}, before rendering started. */
+  public static StatusEvent cancelled(
+      RenderJob job, int attempt, String workerId, Instant at, String reason) {
+    return builder(job, JobState.CANCELLED)
+        .attempt(attempt)
+        .workerId(workerId)
+        .eventTime(at)
+        .finishedAt(at)
+        .error(
+            ErrorInfo.permanent(
+                ErrorCodes.CANCELLED,
+                reason == null || reason.isBlank()
+                    ? "cancelled on request before rendering started"
+                    : "cancelled on request before rendering started: " + reason))
         .build();
   }
 

@@ -206,6 +206,50 @@ class JsonCodecTest {
   }
 
   @Test
+  void cancelRequestsRoundTripAndAreValidatedAgainstTheirSchema() {
+    CancelRequest request =
+        CancelRequest.of("job-7", "not needed", Instant.parse("2026-01-15T09:30:00Z"));
+    byte[] encoded = CODEC.encode(request);
+    assertThat(CODEC.validator().validateCancel(CODEC.parse(encoded))).isEmpty();
+    assertThat(CODEC.decodeCancel(encoded)).isEqualTo(request);
+    assertThat(
+            CODEC
+                .decodeCancel(
+                    utf8(
+                        "{\"schemaVersion\":1,\"jobId\":\"j\",\"requestedAt\":\"2026-01-15T09:30:00Z\"}"))
+                .reason())
+        .isNull();
+    for (String bad :
+        List.of(
+            "{\"schemaVersion\":1,\"jobId\":\"../x\",\"requestedAt\":\"2026-01-15T09:30:00Z\"}",
+            "{\"schemaVersion\":2,\"jobId\":\"j\",\"requestedAt\":\"2026-01-15T09:30:00Z\"}",
+            "{\"schemaVersion\":1,\"jobId\":\"j\"}",
+            "{\"schemaVersion\":1,\"jobId\":\"j\",\"requestedAt\":\"2026-01-15T09:30:00Z\",\"prompt\":\"x\"}",
+            "{\"schemaVersion\":1,\"jobId\":\"j\",\"requestedAt\":\"2026-01-15T09:30:00Z\",\"reason\":\""
+                + "r".repeat(513)
+                + "\"}")) {
+      assertThatThrownBy(() -> CODEC.decodeCancel(utf8(bad)))
+          .as(bad)
+          .isInstanceOfSatisfying(
+              InvalidMessageException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCodes.SCHEMA_INVALID));
+    }
+    // A job is not a cancel request, and a cancel request is not a job.
+    assertThatThrownBy(() -> CODEC.decodeJob(encoded)).isInstanceOf(InvalidMessageException.class);
+  }
+
+  @Test
+  void aNumberWhoseExponentNoBigDecimalHoldsIsInvalidJson() {
+    // Found by JobIntakeFuzzTest: Jackson threw a bare NumberFormatException past the codec.
+    for (String number : List.of("1e2147483648", "-1e36666666666666666666666666666666666666")) {
+      assertThatThrownBy(() -> CODEC.decodeJob(jobWith("seed", number)))
+          .isInstanceOfSatisfying(
+              InvalidMessageException.class,
+              e -> assertThat(e.code()).as(number).isEqualTo(ErrorCodes.INVALID_JSON));
+    }
+  }
+
+  @Test
   void integersWrittenWithAFractionOrExponentStillDecodeWhenInRange() {
     assertThat(CODEC.decodeJob(jobWith("seed", "9223372036854775807.0")).seed())
         .isEqualTo(Long.MAX_VALUE);

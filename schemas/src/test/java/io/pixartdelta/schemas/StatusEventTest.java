@@ -248,10 +248,37 @@ class StatusEventTest {
 
   @ParameterizedTest
   @EnumSource(JobState.class)
-  void onlySucceededFailedAndExpiredAreTerminal(JobState state) {
+  void onlySucceededFailedExpiredAndCancelledAreTerminal(JobState state) {
     boolean terminal =
-        state == JobState.SUCCEEDED || state == JobState.FAILED || state == JobState.EXPIRED;
+        state == JobState.SUCCEEDED
+            || state == JobState.FAILED
+            || state == JobState.EXPIRED
+            || state == JobState.CANCELLED;
     assertThat(state.isTerminal()).isEqualTo(terminal);
+  }
+
+  @Test
+  void aCancelledEventCarriesTheCancelledCodeAndTheReason() {
+    StatusEvent cancelled = StatusEvent.cancelled(JOB, 2, WORKER, T0, "superseded");
+    assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
+    assertThat(cancelled.finishedAt()).isEqualTo(T0);
+    assertThat(cancelled.attempt()).isEqualTo(2);
+    assertThat(cancelled.error().code()).isEqualTo(ErrorCodes.CANCELLED);
+    assertThat(cancelled.error().retryable()).isFalse();
+    assertThat(cancelled.error().message()).endsWith(": superseded");
+    assertThat(cancelled.results()).isEmpty();
+    assertThat(JsonCodec.shared().decodeStatus(JsonCodec.shared().encode(cancelled)))
+        .isEqualTo(cancelled);
+    assertThatThrownBy(
+            () ->
+                StatusEvent.builder(JOB, JobState.CANCELLED)
+                    .attempt(1)
+                    .workerId(WORKER)
+                    .eventTime(T0)
+                    .finishedAt(T0)
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("error is required for state CANCELLED");
   }
 
   @Test

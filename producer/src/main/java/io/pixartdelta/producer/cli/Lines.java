@@ -46,7 +46,7 @@ final class Lines {
                   + "B");
         }
       }
-      case FAILED, EXPIRED -> {
+      case FAILED, EXPIRED, CANCELLED -> {
         ErrorInfo err = e.error();
         lines.add(
             head

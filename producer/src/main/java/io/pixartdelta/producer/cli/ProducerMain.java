@@ -23,7 +23,7 @@ import picocli.CommandLine.ScopeType;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:every job succeeded (without --wait: every job was sent)",
-      "1:at least one job FAILED or EXPIRED",
+      "1:at least one job FAILED, EXPIRED or CANCELLED",
       "2:invalid input (command line, job file, mix file)",
       "3:timed out waiting for a terminal status (status: job not finished)",
       "4:Kafka or S3 unreachable or failing"
@@ -32,6 +32,7 @@ import picocli.CommandLine.ScopeType;
       SubmitCommand.class,
       StatusCommand.class,
       WatchCommand.class,
+      CancelCommand.class,
       LoadgenCommand.class,
       HelpCommand.class
     })

@@ -67,7 +67,7 @@ final class ProgressBarReporter implements Reporter {
         ok++;
         finished(Lines.describe(event));
       }
-      case FAILED, EXPIRED -> {
+      case FAILED, EXPIRED, CANCELLED -> {
         bad++;
         finished(Lines.describe(event));
       }

@@ -203,4 +203,20 @@ class CliParsingTest {
     assertThat(cli.execute("loadgen", "--in-flight", "4", "--duration", "1s", "--jobs", "0"))
         .isEqualTo(ExitCodes.INVALID_INPUT);
   }
+
+  @Test
+  void cancelTakesJobIdsAndARefusedIdExitsWithTwoBeforeConnecting() {
+    CancelCommand cmd = new CancelCommand();
+    new CommandLine(cmd).parseArgs("job-1", "job-2", "--reason", "superseded");
+    assertThat(cmd.jobIds).containsExactly("job-1", "job-2");
+    assertThat(cmd.reason).isEqualTo("superseded");
+
+    CommandLine cli = ProducerMain.commandLine();
+    java.io.StringWriter err = new java.io.StringWriter();
+    cli.setOut(new java.io.PrintWriter(new java.io.StringWriter()));
+    cli.setErr(new java.io.PrintWriter(err));
+    assertThat(cli.execute("cancel")).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(cli.execute("cancel", "ok-1", "../../etc")).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(err.toString()).contains("jobId");
+  }
 }

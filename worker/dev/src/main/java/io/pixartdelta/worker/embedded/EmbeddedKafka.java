@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -193,6 +194,25 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         Thread.sleep(50);
       }
+    }
+  }
+
+  /**
+   * Stops the broker (the node's controller keeps running), waits {@code downtime} and starts it
+   * again on the same listeners, as a broker restart looks to clients (fault tests).
+   */
+  public void restartBroker(Duration downtime) throws InterruptedException {
+    for (BrokerServer broker : cluster.brokers().values()) {
+      broker.shutdown();
+    }
+    Thread.sleep(downtime.toMillis());
+    for (BrokerServer broker : cluster.brokers().values()) {
+      broker.startup();
+    }
+    try {
+      cluster.waitForReadyBrokers();
+    } catch (ExecutionException e) {
+      throw new EmbeddedServiceException("the restarted broker did not become ready", e);
     }
   }
 

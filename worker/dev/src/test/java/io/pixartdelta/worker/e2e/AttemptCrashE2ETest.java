@@ -11,18 +11,14 @@ import io.pixartdelta.worker.app.WorkerOptions;
 import io.pixartdelta.worker.kafka.JobDispatcher;
 import io.pixartdelta.worker.render.Renderer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,28 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AttemptCrashE2ETest {
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
-  private static E2EStack stack;
-
-  @BeforeAll
-  static void startServers() {
-    stack = new E2EStack();
-  }
-
-  @AfterAll
-  static void stopServers() {
-    stack.close();
-  }
+  @RegisterExtension static final E2EStack stack = new E2EStack();
 
   @Test
   void aJobRedeliveredAfterAKillReportsTheAttemptItsRecordDeclares(@TempDir Path dir)
       throws Exception {
     String name = "crash";
-    Map<String, String> values = new HashMap<>(stack.optionValues(name, "crash-1"));
-    // Classic groups let a dead member's partitions move after a 6 s session timeout (KIP-848's
-    // broker-side minimum is 45 s).
-    values.put("kafka.group-protocol", "classic");
-    values.put("kafka.client.session.timeout.ms", "6000");
-    values.put("kafka.client.heartbeat.interval.ms", "500");
+    Map<String, String> values = E2EStack.fastFailover(stack.optionValues(name, "crash-1"));
     Map<String, String> first = new HashMap<>(values);
     first.put("worker.max-batch-size", "8");
     first.put("worker.max-wait", "1h"); // the jobs wait in the batcher: accepted, not committed
@@ -64,7 +45,7 @@ class AttemptCrashE2ETest {
     RenderJob resubmitted = RenderJob.builder("resubmitted", "x").size(256, 256).steps(1).build();
     try (StatusCollector statuses =
         StatusCollector.statuses(stack.kafka.bootstrapServers(), E2EStack.statusTopic(name))) {
-      Process worker = startProcess(first, dir.resolve("worker-1.log"));
+      WorkerProcess worker = WorkerProcess.start(first, 0, dir.resolve("worker-1.log"));
       try {
         stack.send(name, plain);
         sendWithAttempt(name, resubmitted, "3");
@@ -72,10 +53,9 @@ class AttemptCrashE2ETest {
             seen -> seen.stream().filter(e -> e.state() == JobState.ACCEPTED).count() == 2,
             TIMEOUT);
       } finally {
-        worker.destroyForcibly(); // SIGKILL: no drain, no commit
-        assertThat(worker.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        // SIGKILL: no drain, no commit
+        System.out.println("worker 1 killed, exit code " + worker.kill());
       }
-      System.out.println("worker 1 killed, exit code " + worker.exitValue());
 
       values.put("worker.id", "crash-2");
       WorkerOptions second = WorkerOptions.load(null, Map.of(), values);
@@ -118,26 +98,5 @@ class AttemptCrashE2ETest {
             JsonCodec.shared().encode(job));
     record.headers().add(JobDispatcher.ATTEMPT_HEADER, attempt.getBytes(StandardCharsets.UTF_8));
     stack.sendRecord(record);
-  }
-
-  private static Process startProcess(Map<String, String> values, Path log) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add("io.pixartdelta.worker.app.WorkerMain");
-    command.add("run");
-    command.add("--renderer");
-    command.add("fake");
-    for (Map.Entry<String, String> entry : values.entrySet()) {
-      command.add("--set");
-      command.add(entry.getKey() + "=" + entry.getValue());
-    }
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    if (!process.isAlive()) {
-      throw new AssertionError("worker exited at once:\n" + Files.readString(log));
-    }
-    return process;
   }
 }

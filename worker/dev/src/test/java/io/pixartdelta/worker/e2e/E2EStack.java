@@ -10,29 +10,38 @@ import io.pixartdelta.worker.render.RendererFactory;
 import io.pixartdelta.worker.storage.S3ObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * A real Kafka broker and S3 server for one test class, plus helpers. Each test uses its own
  * topics, consumer group and key prefix (named after {@code name}) so tests do not see each other's
- * messages.
+ * messages. Registered as {@code @RegisterExtension static final E2EStack stack = new E2EStack();}
+ * it starts with the test class and stops after its last test.
  */
-final class E2EStack implements AutoCloseable {
+final class E2EStack implements AutoCloseable, AfterAllCallback {
   static final String BUCKET = "renders";
   static final int PARTITIONS = 3;
 
@@ -106,6 +115,18 @@ final class E2EStack implements AutoCloseable {
     return values;
   }
 
+  /**
+   * {@code values} (copied) for a group in which a killed member's partitions move quickly: classic
+   * groups hand them on after a 6 s session timeout (KIP-848's broker-side minimum is 45 s).
+   */
+  static Map<String, String> fastFailover(Map<String, String> values) {
+    Map<String, String> copy = new HashMap<>(values);
+    copy.put("kafka.group-protocol", "classic");
+    copy.put("kafka.client.session.timeout.ms", "6000");
+    copy.put("kafka.client.heartbeat.interval.ms", "500");
+    return copy;
+  }
+
   static String jobsTopic(String name) {
     return name + "-jobs";
   }
@@ -138,10 +159,10 @@ final class E2EStack implements AutoCloseable {
     }
   }
 
-  /** Sends a record as given (headers included). */
-  void sendRecord(ProducerRecord<byte[], byte[]> record) {
+  /** Sends a record as given (headers included); returns where it landed. */
+  RecordMetadata sendRecord(ProducerRecord<byte[], byte[]> record) {
     try {
-      producer.send(record).get(10, TimeUnit.SECONDS);
+      return producer.send(record).get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError("send failed", e);
     }
@@ -177,6 +198,42 @@ final class E2EStack implements AutoCloseable {
       }
       return result;
     }
+  }
+
+  /**
+   * Waits until {@code group} is stable with {@code members} members, each holding at least one
+   * partition; returns how many partitions each member (by client id) holds.
+   */
+  Map<String, Integer> awaitGroup(String group, int members, Duration timeout) throws Exception {
+    long end = System.nanoTime() + timeout.toNanos();
+    try (Admin admin = kafka.admin()) {
+      while (true) {
+        Map<String, Integer> held = new HashMap<>();
+        try {
+          ConsumerGroupDescription description =
+              admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get();
+          for (MemberDescription member : description.members()) {
+            held.put(member.clientId(), member.assignment().topicPartitions().size());
+          }
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+            throw e;
+          }
+        }
+        if (held.size() == members && !held.containsValue(0)) {
+          return held;
+        }
+        if (System.nanoTime() > end) {
+          throw new AssertionError("group " + group + " did not settle: " + held);
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.pixartdelta.worker.kafka;
 
+import io.pixartdelta.schemas.CancelRequest;
 import io.pixartdelta.schemas.ErrorCodes;
 import io.pixartdelta.schemas.ErrorInfo;
 import io.pixartdelta.schemas.InvalidMessageException;
@@ -27,7 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns job records into {@link IncomingJob}s for the {@link RenderService}.
+ * Turns job records into {@link IncomingJob}s for the {@link RenderService}, and applies the cancel
+ * requests that travel on the same topic (record header {@value CancelRequest#HEADER}).
  *
  * <p>A record that is not a valid job (not JSON, schema violation) never stops the worker: it gets
  * a FAILED status event with the stable error code and a copy on the dead-letter topic (truncated,
@@ -74,6 +76,11 @@ public final class JobDispatcher implements JobIntake {
 
   @Override
   public void accept(ConsumerRecord<byte[], byte[]> record, Runnable onDone) {
+    Header type = record.headers().lastHeader(CancelRequest.HEADER);
+    if (type != null) {
+      acceptControl(record, text(type.value()), onDone);
+      return;
+    }
     int attempt = attempt(record);
     RenderJob job;
     try {
@@ -117,6 +124,68 @@ public final class JobDispatcher implements JobIntake {
             clock.instant(),
             new TopicPartition(record.topic(), record.partition()),
             onDone));
+  }
+
+  /**
+   * A control message ({@value CancelRequest#HEADER} header): a cancel request is applied at once
+   * and is done; an unreadable one or an unknown type is dead-lettered and logged, with no status
+   * event, since it must not end the job it names.
+   */
+  private void acceptControl(ConsumerRecord<byte[], byte[]> record, String type, Runnable onDone) {
+    if (!CancelRequest.TYPE.equals(type)) {
+      dropControl(
+          record,
+          ErrorCodes.SCHEMA_INVALID,
+          "unknown " + CancelRequest.HEADER + " '" + abbreviate(type) + "'",
+          onDone);
+      return;
+    }
+    CancelRequest request;
+    try {
+      request = codec.decodeCancel(record.value());
+    } catch (InvalidMessageException e) {
+      dropControl(record, e.code(), e.getMessage(), onDone);
+      return;
+    } catch (RuntimeException e) {
+      LOG.error("decoding the cancel request at {}", position(record), e);
+      dropControl(record, ErrorCodes.INTERNAL_ERROR, "cannot read: " + e, onDone);
+      return;
+    }
+    int cancelled = service.cancel(request.jobId(), request.reason());
+    LOG.info(
+        "cancel request for job {} at {}: {} queued copies cancelled",
+        request.jobId(),
+        position(record),
+        cancelled);
+    onDone.run();
+  }
+
+  private void dropControl(
+      ConsumerRecord<byte[], byte[]> record, String code, String reason, Runnable onDone) {
+    LOG.warn("unusable control message at {}: {}", position(record), reason);
+    invalidInFlight.incrementAndGet();
+    deadLetters
+        .publish(record, code, reason)
+        .whenComplete(
+            (ignored, failure) -> {
+              invalidInFlight.decrementAndGet();
+              if (failure == null) {
+                onDone.run();
+              } else {
+                fatal.accept(failure);
+              }
+            });
+  }
+
+  private static String position(ConsumerRecord<byte[], byte[]> record) {
+    return record.topic() + "-" + record.partition() + "@" + record.offset();
+  }
+
+  private static String abbreviate(String text) {
+    if (text == null) {
+      return "";
+    }
+    return text.length() <= 64 ? text : text.substring(0, 64) + "...";
   }
 
   private void rejectInvalid(

@@ -54,7 +54,7 @@ public final class WorkerMetrics implements AutoCloseable {
 
   /**
    * Jobs whose terminal status event was acknowledged (counter); tags {@code outcome} (succeeded,
-   * failed, expired) and {@code code} (the error code, {@code none} on success).
+   * failed, expired, cancelled) and {@code code} (the error code, {@code none} on success).
    */
   public static final String JOBS_COMPLETED = "pixart.jobs.completed";
 

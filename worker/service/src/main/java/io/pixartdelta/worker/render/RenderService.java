@@ -17,7 +17,6 @@ import java.awt.image.BufferedImage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,6 +55,7 @@ public final class RenderService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RenderService.class);
 
   private final Renderer renderer;
+  private final FailureIsolation isolation;
   private final StatusSink status;
   private final RenderSettings settings;
   private final Clock clock;
@@ -63,6 +63,7 @@ public final class RenderService implements AutoCloseable {
   private final JobPlanner planner;
   private final OutputWriter writer;
   private final MicroBatcher<PlannedJob> batcher;
+  private final Cancellations cancellations = new Cancellations();
   private final ExecutorService prepareExecutor;
   private final ExecutorService postExecutor;
   private final Semaphore postSlots;
@@ -87,6 +88,7 @@ public final class RenderService implements AutoCloseable {
       Clock clock,
       Consumer<Throwable> fatal) {
     this.renderer = Objects.requireNonNull(renderer, "renderer");
+    this.isolation = new FailureIsolation(renderer);
     this.status = Objects.requireNonNull(status, "status");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -129,9 +131,11 @@ public final class RenderService implements AutoCloseable {
     }
     progress(StatusEvent.accepted(job, incoming.attempt(), settings.workerId(), now));
     // Planning does I/O (stored images, control images): off the consumer thread.
+    cancellations.planningStarted(job.jobId());
     try {
       prepareExecutor.execute(() -> planAndQueue(incoming, target));
     } catch (RejectedExecutionException e) {
+      cancellations.planningEnded(job.jobId(), null);
       abandoned(1); // shutting down: the job is redelivered
     }
   }
@@ -141,17 +145,30 @@ public final class RenderService implements AutoCloseable {
    * end in a terminal event (or be abandoned when the service stops), whatever its input does.
    */
   private void planAndQueue(IncomingJob incoming, OutputTarget target) {
+    String jobId = incoming.job().jobId();
     PlannedJob planned = null;
+    boolean ended = false;
     try {
       planned = planner.plan(incoming, target);
       Optional<List<ImageResult>> stored = storedEarlier(planned);
       if (stored.isPresent()) {
         planned.release();
+        ended = true;
+        cancellations.planningEnded(jobId, null); // already done: too late to cancel
         finishFromStore(incoming, stored.get());
         return;
       }
+      PlannedJob queued = planned;
       ShapeKey key = renderer.shapeKey(planned.item());
-      batcher.add(planned, key, incoming.job().priority(), incoming.job().deadline());
+      ended = true;
+      String cancelled =
+          cancellations.planningEnded(
+              jobId,
+              () -> batcher.add(queued, key, incoming.job().priority(), incoming.job().deadline()));
+      if (cancelled != null) {
+        planned.release();
+        finishCancelled(incoming, cancelled);
+      }
     } catch (JobRejectedException e) {
       release(planned);
       fail(incoming, e.error());
@@ -162,7 +179,42 @@ public final class RenderService implements AutoCloseable {
       release(planned);
       LOG.error("cannot plan job {}", incoming.job().jobId(), e);
       fail(incoming, ErrorInfo.permanent(ErrorCodes.INTERNAL_ERROR, "planning failed: " + e));
+    } finally {
+      if (!ended) {
+        cancellations.planningEnded(jobId, null);
+      }
     }
+  }
+
+  /**
+   * Cancels every copy of {@code jobId} that has not started rendering (queued, or still being
+   * planned): each ends CANCELLED. A job that has started or finished here, or that this worker
+   * does not hold, is left as it is.
+   *
+   * @return the number of queued copies cancelled now (copies being planned are cancelled when
+   *     their planning ends)
+   */
+  public int cancel(String jobId, String reason) {
+    boolean planning = cancellations.isPlanning(jobId);
+    List<Queued<PlannedJob>> removed =
+        cancellations.cancel(
+            jobId, reason, () -> batcher.removeIf(p -> p.incoming().job().jobId().equals(jobId)));
+    for (Queued<PlannedJob> queued : removed) {
+      queued.item().release();
+      finishCancelled(queued.item().incoming(), reason);
+    }
+    if (removed.isEmpty() && !planning) {
+      LOG.info("cancel of job {}: not queued here (started, finished or not received)", jobId);
+    }
+    return removed.size();
+  }
+
+  private void finishCancelled(IncomingJob incoming, String reason) {
+    LOG.info("job {} cancelled before rendering", incoming.job().jobId());
+    finish(
+        incoming,
+        StatusEvent.cancelled(
+            incoming.job(), incoming.attempt(), settings.workerId(), clock.instant(), reason));
   }
 
   private static void release(PlannedJob planned) {
@@ -309,7 +361,7 @@ public final class RenderService implements AutoCloseable {
               in.job(), in.attempt(), settings.workerId(), startedAt, batchId, jobs.size()));
     }
     List<RenderItem> items = jobs.stream().map(PlannedJob::item).toList();
-    List<RenderOutcome> outcomes = renderIsolated(items);
+    List<RenderOutcome> outcomes = isolation.render(items);
     LOG.debug("batch {} ({} x {}) rendered", batchId, jobs.size(), batch.key());
 
     // One task per job, so a batch's encodes and uploads run in parallel on the pool (uploads are
@@ -340,36 +392,6 @@ public final class RenderService implements AutoCloseable {
         }
         break;
       }
-    }
-  }
-
-  /**
-   * Renders a batch; if the renderer throws (e.g. out of memory), renders each item alone so only
-   * the culprit fails.
-   */
-  private List<RenderOutcome> renderIsolated(List<RenderItem> items) {
-    try {
-      List<RenderOutcome> outcomes = renderer.render(items);
-      if (outcomes.size() != items.size()) {
-        throw new IllegalStateException(
-            "renderer returned " + outcomes.size() + " outcomes for " + items.size() + " items");
-      }
-      return outcomes;
-    } catch (RuntimeException | OutOfMemoryError e) {
-      if (items.size() == 1) {
-        LOG.warn("rendering job {} failed", items.get(0).jobId(), e);
-        return List.of(
-            RenderOutcome.failed(
-                new JobError(ErrorCodes.RENDER_FAILED, "rendering failed: " + e, false),
-                StageMillis.ZERO));
-      }
-      LOG.warn(
-          "batch of {} failed ({}); rendering its items one by one", items.size(), e.toString());
-      List<RenderOutcome> outcomes = new ArrayList<>();
-      for (RenderItem item : items) {
-        outcomes.add(renderIsolated(List.of(item)).get(0));
-      }
-      return outcomes;
     }
   }
 

@@ -10,8 +10,9 @@ import java.util.List;
  * successful outcome holds exactly {@link RenderItem#numImages()} images of exactly {@link
  * RenderItem#width()} × {@link RenderItem#height()} pixels (a binning renderer resizes back), image
  * {@code i} rendered from seed {@link RenderItem#seedOf(int) seedOf(i)}. A bad item fails alone:
- * its outcome carries a {@link JobError} and the other items still render. Throwing fails the whole
- * batch; the service then retries the items one by one.
+ * its outcome carries a {@link JobError} and the other items still render. Throwing (e.g. a native
+ * or GPU error) fails the whole call; the service then splits the batch and retries its halves,
+ * down to single items (see {@code FailureIsolation}).
  *
  * <p>Calls come from one render thread at a time.
  */

@@ -175,7 +175,7 @@ class RenderServiceTest {
   }
 
   @Test
-  void aFailingItemFailsAloneAndAThrowingBatchIsRetriedItemByItem() throws Exception {
+  void aFailingItemFailsAloneAndAThrowingBatchIsSplitUntilTheCulpritIsAlone() throws Exception {
     start(3, Duration.ofMillis(300));
     submit(RenderJob.builder("ok-1", "fine").size(256, 256).build());
     submit(RenderJob.builder("bad", "please #fail").size(256, 256).build());
@@ -193,8 +193,74 @@ class RenderServiceTest {
     assertThat(sink.terminal("oom").error().code()).isEqualTo(ErrorCodes.RENDER_FAILED);
     assertThat(sink.terminal("ok-3").state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(sink.terminal("ok-4").state()).isEqualTo(JobState.SUCCEEDED);
-    assertThat(renderer.batches())
-        .contains(List.of("ok-3", "oom", "ok-4"), List.of("ok-3"), List.of("oom"), List.of("ok-4"));
+    // The throwing batch of three is split in halves until the culprit is alone.
+    List<List<String>> withOom =
+        renderer.batches().stream().filter(b -> b.contains("oom")).toList();
+    assertThat(withOom.get(0)).containsExactlyInAnyOrder("ok-3", "oom", "ok-4");
+    assertThat(withOom.get(withOom.size() - 1)).containsExactly("oom");
+    assertThat(withOom).hasSizeBetween(2, 3);
+  }
+
+  @Test
+  void aNativeFailureSplitsTheBatchAndAJobThatFailsAloneTwiceFails() throws Exception {
+    start(4, Duration.ofMillis(300));
+    submit(RenderJob.builder("n-1", "fine").size(256, 256).build());
+    submit(RenderJob.builder("crash", "#crash").size(256, 256).build());
+    submit(RenderJob.builder("flaky", "#flaky").size(256, 256).build());
+    submit(RenderJob.builder("n-2", "fine").size(256, 256).build());
+    awaitTrue(() -> done.size() == 4);
+
+    StatusEvent crash = sink.terminal("crash");
+    assertThat(crash.state()).isEqualTo(JobState.FAILED);
+    assertThat(crash.error().code()).isEqualTo(ErrorCodes.RENDER_FAILED);
+    assertThat(crash.error().retryable()).isFalse();
+    assertThat(crash.error().message()).contains("failed alone 2 times", "simulated native");
+    for (String id : List.of("n-1", "flaky", "n-2")) {
+      assertThat(sink.terminal(id).state()).as(id).isEqualTo(JobState.SUCCEEDED);
+    }
+    // Planning runs on two threads, so the order inside a batch varies; the crashing job is in
+    // the batch of four, then in its half, then alone twice.
+    List<List<String>> batches = renderer.batches();
+    assertThat(batches.get(0)).containsExactlyInAnyOrder("n-1", "crash", "flaky", "n-2");
+    assertThat(batches.stream().filter(b -> b.contains("crash")).map(List::size))
+        .containsExactly(4, 2, 1, 1);
+    assertThat(batches.stream().filter(b -> b.contains("flaky")).count()).isBetween(2L, 4L);
+    assertThat(batches).hasSizeLessThanOrEqualTo(8);
+
+    submit(RenderJob.builder("after", "fine").size(256, 256).build());
+    awaitTrue(() -> done.size() == 5);
+    assertThat(sink.terminal("after").state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(fatal).isEmpty();
+  }
+
+  @Test
+  void aCancelEndsQueuedJobsCancelledAndLeavesFinishedOnesAlone() throws Exception {
+    start(3, Duration.ofSeconds(60)); // a batch forms only when three jobs wait
+    submit(job("q1", 256, 256));
+    submit(job("q2", 256, 256));
+    service.cancel("q1", "not needed"); // queued or still being planned: cancelled either way
+    awaitTrue(() -> done.contains("q1"));
+    StatusEvent cancelled = sink.terminal("q1");
+    assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
+    assertThat(cancelled.error().code()).isEqualTo(ErrorCodes.CANCELLED);
+    assertThat(cancelled.error().message()).endsWith("not needed");
+    assertThat(sink.statesOf("q1")).containsExactly(JobState.ACCEPTED, JobState.CANCELLED);
+
+    submit(job("q3", 256, 256));
+    submit(job("q4", 256, 256));
+    awaitTrue(() -> done.size() == 4);
+    assertThat(renderer.batches()).hasSize(1);
+    assertThat(renderer.batches().get(0)).containsExactlyInAnyOrder("q2", "q3", "q4");
+    assertThat(sink.terminal("q2").state()).isEqualTo(JobState.SUCCEEDED);
+
+    assertThat(service.cancel("q2", "too late")).isZero();
+    assertThat(service.cancel("never-sent", null)).isZero();
+    Thread.sleep(100);
+    assertThat(sink.statesOf("q2"))
+        .containsExactly(JobState.ACCEPTED, JobState.STARTED, JobState.SUCCEEDED);
+    assertThat(doneCalls.get()).isEqualTo(4);
+    assertThat(service.pending()).isZero();
+    assertThat(fatal).isEmpty();
   }
 
   @Test
