@@ -25,7 +25,7 @@ public final class RenderPosters {
       }
       List<CompletableFuture<JobResult>> futures = client.submitAll(jobs);
       for (CompletableFuture<JobResult> future : futures) {
-        JobResult result = future.join(); // terminal status: SUCCEEDED, FAILED or EXPIRED
+        JobResult result = future.join(); // terminal: SUCCEEDED, FAILED, EXPIRED or CANCELLED
         if (result.succeeded()) {
           result.results().forEach(image -> System.out.println(image.uri()));
         } else {
