@@ -16,6 +16,8 @@ import io.pixartdelta.worker.render.Renderer;
 import io.pixartdelta.worker.render.StatusSink;
 import io.pixartdelta.worker.storage.ObjectStore;
 import io.pixartdelta.worker.storage.S3ObjectStore;
+import io.pixartdelta.worker.tracing.JobTraces;
+import io.pixartdelta.worker.tracing.TracingStatusSink;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -59,8 +61,12 @@ public final class Worker implements AutoCloseable {
     S3ObjectStore s3 = new S3ObjectStore(options.s3());
     this.store = s3;
     metrics.bindS3(s3.circuitBreaker(), s3.retry());
+    JobTraces traces = new JobTraces();
     StatusSink status =
-        metrics.meter(new StatusPublisher(producer, kafka.statusTopic(), JsonCodec.shared()));
+        TracingStatusSink.global(
+            metrics.meter(
+                new StatusPublisher(producer, kafka.statusTopic(), JsonCodec.shared(), traces)),
+            traces);
     this.service =
         new RenderService(
             metrics.meter(renderer),
@@ -89,7 +95,8 @@ public final class Worker implements AutoCloseable {
             new DeadLetterPublisher(producer, kafka.deadLetterTopic(), metrics::deadLettered),
             options.workerId(),
             clock,
-            this::onFatal);
+            this::onFatal,
+            traces);
     KafkaConsumer<byte[], byte[]> consumer =
         KafkaClients.consumer(
             kafka.bootstrapServers(),
