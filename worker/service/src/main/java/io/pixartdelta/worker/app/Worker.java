@@ -9,6 +9,7 @@ import io.pixartdelta.worker.kafka.JobDispatcher;
 import io.pixartdelta.worker.kafka.KafkaClients;
 import io.pixartdelta.worker.kafka.StatusPublisher;
 import io.pixartdelta.worker.kafka.WorkerState;
+import io.pixartdelta.worker.metrics.GpuMemoryMeters;
 import io.pixartdelta.worker.metrics.WorkerMetrics;
 import io.pixartdelta.worker.render.RenderService;
 import io.pixartdelta.worker.render.RenderSettings;
@@ -116,6 +117,10 @@ public final class Worker implements AutoCloseable {
     this.loopThread = new Thread(loop, "kafka-consumer");
     metrics.bindConsumerLoop(loop);
     metrics.bindInFlight(dispatcher::pending);
+    metrics.bindOldestQueued(service::oldestQueuedAge);
+    metrics.registerInfo(version(), renderer.modelId());
+    metrics.registerIdleMeters();
+    GpuMemoryMeters.bind(registry, options.model().rendererSettings().device());
     metrics.bindKafkaClients(consumer, producer);
   }
 
@@ -206,5 +211,11 @@ public final class Worker implements AutoCloseable {
     store.close();
     metrics.close();
     LOG.info("worker {} stopped", options.workerId());
+  }
+
+  /** The worker's version from its jar manifest; {@code dev} when run from classes. */
+  private static String version() {
+    String version = Worker.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
   }
 }

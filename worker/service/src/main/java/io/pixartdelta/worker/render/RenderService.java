@@ -218,6 +218,15 @@ public final class RenderService implements AutoCloseable {
     return planner.controlImageBytesHeld();
   }
 
+  /** How long the oldest job waiting for a batch has waited; zero when none waits. */
+  public Duration oldestQueuedAge() {
+    return batcher
+        .oldestEnqueuedAt()
+        .map(at -> Duration.between(at, clock.instant()))
+        .filter(age -> !age.isNegative())
+        .orElse(Duration.ZERO);
+  }
+
   /** Jobs accepted and not yet finished (queued, rendering or uploading). */
   public int pending() {
     return pending.get();
