@@ -7,6 +7,7 @@ import io.pixartdelta.schemas.JsonCodec;
 import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.schemas.StatusEvent;
 import io.pixartdelta.worker.render.IncomingJob;
+import io.pixartdelta.worker.render.JobLogContext;
 import io.pixartdelta.worker.render.RenderService;
 import io.pixartdelta.worker.render.StatusRejectedException;
 import io.pixartdelta.worker.render.StatusSink;
@@ -130,13 +131,18 @@ public final class JobDispatcher implements JobIntake {
           key);
     }
     traces.remember(job.jobId(), TraceHeaders.from(record.headers()));
-    service.submit(
-        new IncomingJob(
-            job,
-            attempt,
-            clock.instant(),
-            new TopicPartition(record.topic(), record.partition()),
-            onDone));
+    JobLogContext logContext = JobLogContext.job(job);
+    try {
+      service.submit(
+          new IncomingJob(
+              job,
+              attempt,
+              clock.instant(),
+              new TopicPartition(record.topic(), record.partition()),
+              onDone));
+    } finally {
+      logContext.close();
+    }
   }
 
   private void rejectInvalid(

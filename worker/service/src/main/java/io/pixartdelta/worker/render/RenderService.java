@@ -142,6 +142,7 @@ public final class RenderService implements AutoCloseable {
    */
   private void planAndQueue(IncomingJob incoming, OutputTarget target) {
     PlannedJob planned = null;
+    JobLogContext logContext = JobLogContext.job(incoming.job());
     try {
       planned = planner.plan(incoming, target);
       Optional<List<ImageResult>> stored = storedEarlier(planned);
@@ -162,6 +163,8 @@ public final class RenderService implements AutoCloseable {
       release(planned);
       LOG.error("cannot plan job {}", incoming.job().jobId(), e);
       fail(incoming, ErrorInfo.permanent(ErrorCodes.INTERNAL_ERROR, "planning failed: " + e));
+    } finally {
+      logContext.close();
     }
   }
 
@@ -309,6 +312,15 @@ public final class RenderService implements AutoCloseable {
 
   private void renderBatch(Batch<PlannedJob> batch) throws InterruptedException {
     String batchId = settings.workerId() + "-b" + batchSequence.incrementAndGet();
+    JobLogContext logContext = JobLogContext.batch(batchId);
+    try {
+      renderBatch(batch, batchId);
+    } finally {
+      logContext.close();
+    }
+  }
+
+  private void renderBatch(Batch<PlannedJob> batch, String batchId) throws InterruptedException {
     Instant startedAt = clock.instant();
     List<PlannedJob> jobs = batch.items();
     for (PlannedJob job : jobs) {
@@ -331,9 +343,11 @@ public final class RenderService implements AutoCloseable {
       try {
         postExecutor.execute(
             () -> {
+              JobLogContext logContext = JobLogContext.job(job.incoming().job(), batchId);
               try {
                 complete(job, outcome, startedAt, batchId, jobs.size());
               } finally {
+                logContext.close();
                 job.release();
                 if (left.decrementAndGet() == 0) {
                   postSlots.release();
