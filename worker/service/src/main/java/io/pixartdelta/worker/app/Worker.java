@@ -9,6 +9,7 @@ import io.pixartdelta.worker.kafka.JobDispatcher;
 import io.pixartdelta.worker.kafka.KafkaClients;
 import io.pixartdelta.worker.kafka.StatusPublisher;
 import io.pixartdelta.worker.kafka.WorkerState;
+import io.pixartdelta.worker.metrics.GpuMemoryMeters;
 import io.pixartdelta.worker.metrics.WorkerMetrics;
 import io.pixartdelta.worker.render.RenderService;
 import io.pixartdelta.worker.render.RenderSettings;
@@ -16,6 +17,8 @@ import io.pixartdelta.worker.render.Renderer;
 import io.pixartdelta.worker.render.StatusSink;
 import io.pixartdelta.worker.storage.ObjectStore;
 import io.pixartdelta.worker.storage.S3ObjectStore;
+import io.pixartdelta.worker.tracing.JobTraces;
+import io.pixartdelta.worker.tracing.TracingStatusSink;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -59,8 +62,12 @@ public final class Worker implements AutoCloseable {
     S3ObjectStore s3 = new S3ObjectStore(options.s3());
     this.store = s3;
     metrics.bindS3(s3.circuitBreaker(), s3.retry());
+    JobTraces traces = new JobTraces();
     StatusSink status =
-        metrics.meter(new StatusPublisher(producer, kafka.statusTopic(), JsonCodec.shared()));
+        TracingStatusSink.global(
+            metrics.meter(
+                new StatusPublisher(producer, kafka.statusTopic(), JsonCodec.shared(), traces)),
+            traces);
     this.service =
         new RenderService(
             metrics.meter(renderer),
@@ -89,7 +96,8 @@ public final class Worker implements AutoCloseable {
             new DeadLetterPublisher(producer, kafka.deadLetterTopic(), metrics::deadLettered),
             options.workerId(),
             clock,
-            this::onFatal);
+            this::onFatal,
+            traces);
     KafkaConsumer<byte[], byte[]> consumer =
         KafkaClients.consumer(
             kafka.bootstrapServers(),
@@ -109,6 +117,10 @@ public final class Worker implements AutoCloseable {
     this.loopThread = new Thread(loop, "kafka-consumer");
     metrics.bindConsumerLoop(loop);
     metrics.bindInFlight(dispatcher::pending);
+    metrics.bindOldestQueued(service::oldestQueuedAge);
+    metrics.registerInfo(version(), renderer.modelId());
+    metrics.registerIdleMeters();
+    GpuMemoryMeters.bind(registry, options.model().rendererSettings().device());
     metrics.bindKafkaClients(consumer, producer);
   }
 
@@ -199,5 +211,11 @@ public final class Worker implements AutoCloseable {
     store.close();
     metrics.close();
     LOG.info("worker {} stopped", options.workerId());
+  }
+
+  /** The worker's version from its jar manifest; {@code dev} when run from classes. */
+  private static String version() {
+    String version = Worker.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
   }
 }

@@ -166,6 +166,19 @@ public final class MicroBatcher<T> {
     return removed;
   }
 
+  /** When the longest-waiting queued item was added; empty if none is queued. */
+  public synchronized Optional<Instant> oldestEnqueuedAt() {
+    Instant oldest = null;
+    for (List<Queued<T>> items : queues.values()) {
+      for (Queued<T> queued : items) {
+        if (oldest == null || queued.enqueuedAt().isBefore(oldest)) {
+          oldest = queued.enqueuedAt();
+        }
+      }
+    }
+    return Optional.ofNullable(oldest);
+  }
+
   /** Number of items queued (including expired ones not yet taken). */
   public synchronized int size() {
     return size;

@@ -8,9 +8,12 @@ import io.pixartdelta.schemas.JsonCodec;
 import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.schemas.StatusEvent;
 import io.pixartdelta.worker.render.IncomingJob;
+import io.pixartdelta.worker.render.JobLogContext;
 import io.pixartdelta.worker.render.RenderService;
 import io.pixartdelta.worker.render.StatusRejectedException;
 import io.pixartdelta.worker.render.StatusSink;
+import io.pixartdelta.worker.tracing.JobTraces;
+import io.pixartdelta.worker.tracing.TraceHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Collection;
@@ -56,6 +59,7 @@ public final class JobDispatcher implements JobIntake {
   private final Clock clock;
   private final Consumer<Throwable> fatal;
   private final AtomicInteger invalidInFlight = new AtomicInteger();
+  private final JobTraces traces;
 
   public JobDispatcher(
       JsonCodec codec,
@@ -65,6 +69,22 @@ public final class JobDispatcher implements JobIntake {
       String workerId,
       Clock clock,
       Consumer<Throwable> fatal) {
+    this(codec, service, status, deadLetters, workerId, clock, fatal, new JobTraces());
+  }
+
+  /**
+   * @param traces told each job's trace headers, for its status events
+   */
+  public JobDispatcher(
+      JsonCodec codec,
+      RenderService service,
+      StatusSink status,
+      DeadLetterPublisher deadLetters,
+      String workerId,
+      Clock clock,
+      Consumer<Throwable> fatal,
+      JobTraces traces) {
+    this.traces = Objects.requireNonNull(traces, "traces");
     this.codec = Objects.requireNonNull(codec, "codec");
     this.service = Objects.requireNonNull(service, "service");
     this.status = Objects.requireNonNull(status, "status");
@@ -117,13 +137,19 @@ public final class JobDispatcher implements JobIntake {
           record.offset(),
           key);
     }
-    service.submit(
-        new IncomingJob(
-            job,
-            attempt,
-            clock.instant(),
-            new TopicPartition(record.topic(), record.partition()),
-            onDone));
+    traces.remember(job.jobId(), TraceHeaders.from(record.headers()));
+    JobLogContext logContext = JobLogContext.job(job);
+    try {
+      service.submit(
+          new IncomingJob(
+              job,
+              attempt,
+              clock.instant(),
+              new TopicPartition(record.topic(), record.partition()),
+              onDone));
+    } finally {
+      logContext.close();
+    }
   }
 
   /**
@@ -205,6 +231,7 @@ public final class JobDispatcher implements JobIntake {
         jobId,
         reason);
     invalidInFlight.incrementAndGet();
+    traces.remember(jobId, TraceHeaders.from(record.headers()));
     CompletableFuture<?> copied = deadLetters.publish(record, code, reason);
     CompletableFuture<Void> reported =
         status.publish(StatusEvent.rejected(jobId, attempt, workerId, clock.instant(), error));

@@ -30,6 +30,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
@@ -100,6 +101,15 @@ public final class WorkerMetrics implements AutoCloseable {
 
   /** Assigned partitions paused by back-pressure or the drain (gauge). */
   public static final String PARTITIONS_PAUSED = "pixart.kafka.partitions.paused";
+
+  /** Age of the job that has waited longest for a batch, 0 when none waits (gauge, seconds). */
+  public static final String QUEUE_OLDEST_AGE = "pixart.queue.oldest.age";
+
+  /**
+   * Always 1, tagged with the worker's version and model (gauge; Prometheus reserves {@code
+   * _info}).
+   */
+  public static final String WORKER_INFO = "pixart.worker.build";
 
   /** Error-code tag value of events without an error. */
   static final String NO_CODE = "none";
@@ -270,6 +280,10 @@ public final class WorkerMetrics implements AutoCloseable {
 
   private Timer stageTimer(String name, String stage) {
     return Timer.builder(name)
+        .description(
+            name.equals(BATCH_STAGE)
+                ? "The model's stage times per batch"
+                : "Per-job stage times of succeeded jobs")
         .tag("stage", stage)
         .serviceLevelObjectives(STAGE_BUCKETS)
         .register(registry);
@@ -314,6 +328,49 @@ public final class WorkerMetrics implements AutoCloseable {
         .description("Jobs accepted and not yet finished")
         .strongReference(true) // often a method reference nobody else holds
         .register(registry);
+  }
+
+  /** The oldest-queued-job gauge, read from {@code age}. */
+  public void bindOldestQueued(Supplier<Duration> age) {
+    Gauge.builder(QUEUE_OLDEST_AGE, age, a -> a.get().toNanos() / 1e9)
+        .description("Age of the job that has waited longest for a batch, 0 when none waits")
+        .baseUnit("seconds")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /** The info gauge: 1, tagged {@code version} (the worker's) and {@code model}. */
+  public void registerInfo(String version, String modelId) {
+    Gauge.builder(WORKER_INFO, () -> 1)
+        .description("Always 1; tagged with the worker's version and model")
+        .tags("version", version, "model", modelId)
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /**
+   * Registers the event-driven meters an idle worker has not fed yet, at zero, so that alerts on
+   * their absence only fire when the worker is really gone.
+   */
+  public void registerIdleMeters() {
+    Counter.builder(JOBS_COMPLETED)
+        .description("Jobs whose terminal status event was acknowledged")
+        .tags("outcome", tagValue(JobState.SUCCEEDED), "code", NO_CODE)
+        .register(registry);
+    Counter.builder(IMAGES_STORED)
+        .description("Images stored by succeeded jobs")
+        .register(registry);
+    Timer.builder(BATCH_RENDER)
+        .description("Wall time of one renderer call")
+        .tag("result", "ok")
+        .serviceLevelObjectives(STAGE_BUCKETS)
+        .register(registry);
+    for (String stage : List.of("queue", "encode", "upload")) {
+      stageTimer(JOB_STAGE, stage);
+    }
+    for (String stage : List.of("text_encode", "denoise", "decode")) {
+      stageTimer(BATCH_STAGE, stage);
+    }
   }
 
   /**

@@ -148,6 +148,7 @@ public final class RenderService implements AutoCloseable {
     String jobId = incoming.job().jobId();
     PlannedJob planned = null;
     boolean ended = false;
+    JobLogContext logContext = JobLogContext.job(incoming.job());
     try {
       planned = planner.plan(incoming, target);
       Optional<List<ImageResult>> stored = storedEarlier(planned);
@@ -183,6 +184,7 @@ public final class RenderService implements AutoCloseable {
       if (!ended) {
         cancellations.planningEnded(jobId, null);
       }
+      logContext.close();
     }
   }
 
@@ -270,6 +272,15 @@ public final class RenderService implements AutoCloseable {
     return planner.controlImageBytesHeld();
   }
 
+  /** How long the oldest job waiting for a batch has waited; zero when none waits. */
+  public Duration oldestQueuedAge() {
+    return batcher
+        .oldestEnqueuedAt()
+        .map(at -> Duration.between(at, clock.instant()))
+        .filter(age -> !age.isNegative())
+        .orElse(Duration.ZERO);
+  }
+
   /** Jobs accepted and not yet finished (queued, rendering or uploading). */
   public int pending() {
     return pending.get();
@@ -352,6 +363,15 @@ public final class RenderService implements AutoCloseable {
 
   private void renderBatch(Batch<PlannedJob> batch) throws InterruptedException {
     String batchId = settings.workerId() + "-b" + batchSequence.incrementAndGet();
+    JobLogContext logContext = JobLogContext.batch(batchId);
+    try {
+      renderBatch(batch, batchId);
+    } finally {
+      logContext.close();
+    }
+  }
+
+  private void renderBatch(Batch<PlannedJob> batch, String batchId) throws InterruptedException {
     Instant startedAt = clock.instant();
     List<PlannedJob> jobs = batch.items();
     for (PlannedJob job : jobs) {
@@ -374,9 +394,11 @@ public final class RenderService implements AutoCloseable {
       try {
         postExecutor.execute(
             () -> {
+              JobLogContext logContext = JobLogContext.job(job.incoming().job(), batchId);
               try {
                 complete(job, outcome, startedAt, batchId, jobs.size());
               } finally {
+                logContext.close();
                 job.release();
                 if (left.decrementAndGet() == 0) {
                   postSlots.release();
