@@ -40,7 +40,10 @@ class RebalanceE2ETest {
     WorkerOptions options = stack.options(name, "rb-1"); // creates the topics
     try (StatusCollector statuses =
             StatusCollector.statuses(stack.kafka.bootstrapServers(), E2EStack.statusTopic(name));
-        Renderer slow = new FakeRenderer(false, Duration.ofMillis(800));
+        // Slow enough that rb-1 still holds a queue when rb-2 has joined, even when a loaded CI
+        // machine takes several seconds for the group to rebalance (at 0.8 s per batch rb-1 could
+        // finish all 24 jobs first and leave rb-2 nothing to do).
+        Renderer slow = new FakeRenderer(false, Duration.ofMillis(2500));
         Renderer fast = new FakeRenderer(false, Duration.ofMillis(50))) {
       Worker first = Worker.start(options, slow);
       Worker second = null;
@@ -48,7 +51,7 @@ class RebalanceE2ETest {
       try {
         stack.awaitGroup(group, 1, TIMEOUT);
         jobs.subList(0, 24).forEach(job -> stack.send(name, job));
-        // rb-1 renders 4 jobs per 0.8 s: it holds a queue of accepted, uncommitted jobs.
+        // rb-1 renders 4 jobs per 2.5 s: it holds a queue of accepted, uncommitted jobs.
         statuses.awaitEvents(
             seen -> FaultEvidence.jobsIn(seen, "rb-1", JobState.ACCEPTED).size() >= 16, TIMEOUT);
 
