@@ -4,26 +4,11 @@ one VAE decode (mid block, 4 up blocks, output conv) at batch B. Prints the medi
 passes (CUDA events) and the torch.profiler kernel table, so the Java pipeline's stage timings can
 be split into GPU kernel time and host overhead.
 Usage: python3 worker/gpu/profile-blocks.py [--batch 8] [--rows 25]"""
-import argparse, io, os, statistics, sys, zipfile, torch
+import argparse, importlib.util, os, statistics, sys, torch
 
-SRC = os.path.join(os.path.dirname(__file__), "..", "src", "main", "resources", "io", "pixartdelta",
-                   "pixart", "nn", "torchscript")
-if not os.path.isdir(SRC):  # after the module split
-    SRC = os.path.join(os.path.dirname(__file__), "..", "model", "src", "main", "resources", "io",
-                       "pixartdelta", "pixart", "nn", "torchscript")
-
-def load(cls, name):
-    """The archive TorchScriptArchive.java writes: source + a pickled empty module, stored."""
-    pkl = (b"\x80\x02c__torch__\n" + cls.encode() + b"\n)\x81}(X" + (8).to_bytes(4, "little")
-           + b"training\x89ub.")
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
-        z.writestr(f"{cls}/version", "10\n")
-        z.writestr(f"{cls}/code/__torch__.py", open(os.path.join(SRC, name)).read())
-        z.writestr(f"{cls}/data.pkl", pkl)
-        z.writestr(f"{cls}/constants.pkl", b"\x80\x02).")
-    buf.seek(0)
-    return torch.jit.load(buf, map_location="cuda")
+spec = importlib.util.spec_from_file_location("tsblocks", os.path.join(os.path.dirname(__file__), "tsblocks.py"))
+tsblocks = importlib.util.module_from_spec(spec); spec.loader.exec_module(tsblocks)
+load = tsblocks.load
 
 def timed(fn, warmup=3, iters=10):
     for _ in range(warmup):
@@ -86,7 +71,7 @@ with torch.inference_mode():
     ups = []
     for cin, cout, up in [(512, 512, True), (512, 512, True), (512, 256, True), (256, 128, False)]:
         p = resnet(cin, cout) + resnet(cout, cout) + resnet(cout, cout)
-        ups.append((cin != cout, up, p + ([rnd(cout, cout, 3, 3), rnd(cout)] if up else [])))
+        ups.append((cin != cout, up, p + ([vae.upsample_kernel(rnd(cout, cout, 3, 3)), rnd(cout)] if up else [])))
     out_p = [rnd(128, s=1.0), rnd(128), rnd(3, 128, 3, 3), rnd(3)]
     z = rnd(B, 512, 128, 128, s=1.0)
     def decode():

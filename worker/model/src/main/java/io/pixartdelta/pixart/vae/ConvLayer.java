@@ -3,6 +3,7 @@ package io.pixartdelta.pixart.vae;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import io.pixartdelta.pixart.nn.torchscript.VaeBlockScript;
 import java.util.List;
 
 /**
@@ -50,6 +51,15 @@ final class ConvLayer {
    */
   NDArray forward(NDArray x) {
     return Conv2d.conv2d(x, weight, bias, stride, padding, NO_DILATION, 1).singletonOrThrow();
+  }
+
+  /**
+   * Appends this 3×3 convolution, applied after a nearest ×2 upsample, as the transposed
+   * convolution {@code script}'s up block runs: kernel (in, out, 4, 4), and bias.
+   */
+  void appendAsUpsamplerTo(List<NDArray> params, VaeBlockScript script) {
+    params.add(script.upsamplerKernel(weight)); // (in, out, 4, 4)
+    params.add(bias);
   }
 
   /** Appends weight and bias for a block script. */

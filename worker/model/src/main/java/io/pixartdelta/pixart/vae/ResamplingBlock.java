@@ -11,7 +11,8 @@ import java.util.List;
  * resampler after their resnets (absent on the last level): {@link Direction#DOWN} zero-pads
  * right/bottom by 1 and applies a 3×3 conv with stride 2 and no padding; {@link Direction#UP}
  * repeats each pixel 2×2 (nearest) and applies a 3×3 conv with padding 1. With a {@link
- * VaeBlockScript} the whole block is one native call.
+ * VaeBlockScript} the whole block is one native call, and the up-sampler one transposed convolution
+ * that gives the same result without the repeated image.
  */
 final class ResamplingBlock {
   /** Which of the two block types, and so which resampler. */
@@ -60,7 +61,9 @@ final class ResamplingBlock {
     this.script = script;
     if (script != null) {
       resnets.forEach(r -> r.appendTo(scriptParams));
-      if (resampler != null) {
+      if (resampler != null && direction == Direction.UP) {
+        resampler.appendAsUpsamplerTo(scriptParams, script);
+      } else if (resampler != null) {
         resampler.appendTo(scriptParams);
       }
     }

@@ -164,7 +164,18 @@ public final class TorchScriptModule implements AutoCloseable {
    *     module is closed
    */
   public NDArray call(String method, Object... args) {
-    PtNDManager target = resultManager(method, args);
+    return callInto(resultManager(method, args), method, args);
+  }
+
+  /**
+   * Runs {@code method} once to derive a tensor from weights (whose managers are capped) and keeps
+   * the result as long as this module lives: closed with it.
+   */
+  public NDArray derive(String method, Object... args) {
+    return callInto((PtNDManager) manager, method, args);
+  }
+
+  private NDArray callInto(PtNDManager target, String method, Object... args) {
     lifecycle.readLock().lock();
     try {
       try (IValue out = run(method, args)) {

@@ -77,11 +77,23 @@ public final class VaeBlockScript implements AutoCloseable {
   }
 
   /**
+   * The up-sampler's 3×3 weight as the kernel of the transposed convolution that {@link #upBlock}
+   * runs instead of nearest ×2 plus the 3×3 convolution; kept as long as this script lives.
+   *
+   * @param weight (C_out, C_in, 3, 3)
+   * @return (C_in, C_out, 4, 4), the weight's type
+   */
+  public NDArray upsamplerKernel(NDArray weight) {
+    return module.derive("upsample_kernel", weight); // (C_in, C_out, 4, 4)
+  }
+
+  /**
    * {@code UpDecoderBlock2D}: {@code resnets} resnets (only the first may have a shortcut), then
-   * nearest ×2 and a 3×3 convolution if {@code upsample}.
+   * nearest ×2 and a 3×3 convolution if {@code upsample}, computed as one transposed convolution.
    *
    * @param x (B, C_in, H, W)
-   * @param params every resnet's parameters in order, then the upsampler's weight and bias
+   * @param params every resnet's parameters in order, then the upsampler as a transposed
+   *     convolution: kernel (C_out, C_out, 4, 4) from {@link #upsamplerKernel} and bias
    * @return (B, C_out, 2H, 2W) with the upsampler, else (B, C_out, H, W)
    */
   public NDArray upBlock(

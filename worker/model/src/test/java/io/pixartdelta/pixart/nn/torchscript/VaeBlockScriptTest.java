@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
 import io.pixartdelta.pixart.Fixtures;
 import io.pixartdelta.pixart.Parity;
 import io.pixartdelta.pixart.weights.SafetensorsFile;
@@ -76,6 +77,7 @@ class VaeBlockScriptTest {
         add(file, m, "decoder.up_blocks.0.resnets." + r + ".", VaeBlockScript.RESNET, p);
       }
       add(file, m, "decoder.up_blocks.0.upsamplers.0.conv.", List.of("weight", "bias"), p);
+      p.set(p.size() - 2, script.upsamplerKernel(p.get(p.size() - 2))); // (16, 16, 4, 4)
       NDArray x = Fixtures.array(m, DECODE + "decoder.mid_block.npy"); // (2, 16, 16, 16)
       NDArray out = script.upBlock(x, GROUPS, EPS, 3, false, true, p); // (2, 16, 32, 32)
       assertMatches(out, Fixtures.array(m, DECODE + "decoder.up_blocks.0.npy"));
@@ -94,6 +96,39 @@ class VaeBlockScriptTest {
       NDArray x = Fixtures.array(m, ENCODE + "encoder.down_blocks.0.npy"); // (1, 8, 64, 64)
       NDArray out = script.downBlock(x, GROUPS, EPS, 2, true, true, p); // (1, 16, 32, 32)
       assertMatches(out, Fixtures.array(m, ENCODE + "encoder.down_blocks.1.npy"));
+    }
+  }
+
+  @Test
+  void upBlockUpsamplerEqualsNearestRepeatThenConvolutionOnOddShapes() {
+    // A resnet whose conv2 is zero is the identity, so this up block is its up-sampler alone;
+    // the independent route repeats each pixel 2x2, then runs a 3x3 convolution (DJL ops).
+    try (NDManager m = NDManager.newBaseManager()) {
+      m.getEngine().setRandomSeed(7);
+      int c = 4;
+      NDArray x = m.randomNormal(new Shape(2, c, 5, 7)); // (B, C, H, W): not square, odd
+      NDArray w = m.randomNormal(new Shape(c, c, 3, 3)); // (C, C, 3, 3)
+      NDArray b = m.randomNormal(new Shape(c));
+      List<NDArray> p =
+          new ArrayList<>(
+              List.of(
+                  m.ones(new Shape(c)),
+                  m.zeros(new Shape(c)),
+                  m.randomNormal(new Shape(c, c, 3, 3)),
+                  m.zeros(new Shape(c)),
+                  m.ones(new Shape(c)),
+                  m.zeros(new Shape(c)),
+                  m.zeros(new Shape(c, c, 3, 3)), // conv2 = 0: the resnet returns x
+                  m.zeros(new Shape(c))));
+      p.add(script.upsamplerKernel(w)); // (C, C, 4, 4)
+      p.add(b);
+      NDArray actual = script.upBlock(x, 1, EPS, 1, false, true, p); // (2, C, 10, 14)
+      NDArray repeated = x.repeat(2, 2).repeat(3, 2); // (2, C, 10, 14)
+      NDArray expected =
+          Conv2d.conv2d(repeated, w, b, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1)
+              .singletonOrThrow(); // (2, C, 10, 14)
+      assertThat(actual.getShape()).isEqualTo(expected.getShape());
+      Parity.assertAllClose(actual, expected, 1e-5, 1e-5);
     }
   }
 
