@@ -235,6 +235,17 @@ public final class PixArtPipeline implements AutoCloseable {
     return BatchPlan.resolve(bins, request);
   }
 
+  /**
+   * The render size of a width × height request: its aspect-ratio bin, or the size itself without
+   * binning.
+   *
+   * @throws IllegalArgumentException if a side is not positive, or without binning not a multiple
+   *     of {@value AspectRatioBins#SIZE_MULTIPLE}
+   */
+  public AspectRatioBins.Bin renderSize(int width, int height, boolean binning) {
+    return bins.resolve(height, width, binning);
+  }
+
   /** Renders one micro-batch; all requests must share render size and step count. */
   public BatchResult generate(List<GenerationRequest> requests) {
     // 1. Check inputs: one shape for the whole batch, before touching the device.
