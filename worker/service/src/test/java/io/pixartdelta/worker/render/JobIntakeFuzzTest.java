@@ -50,7 +50,7 @@ class JobIntakeFuzzTest {
               new BucketAllowList(Set.of("renders", "other")),
               1,
               Duration.ZERO),
-          true,
+          new FakeRenderer(true),
           STORE);
 
   @FuzzTest(maxDuration = "25s")
