@@ -14,7 +14,7 @@ import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.schemas.Sampler;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -24,22 +24,35 @@ class ModelTypesTest {
 
   @Test
   void everySamplerMapsToTheSchedulerOfTheSameNameAndNoTwoShareOne() {
-    for (Sampler sampler : Sampler.values()) {
-      assertThat(ModelTypes.scheduler(sampler).wire()).isEqualTo(sampler.wireName());
-    }
-    Set<SchedulerKind> mapped =
-        Arrays.stream(Sampler.values()).map(ModelTypes::scheduler).collect(Collectors.toSet());
-    assertThat(mapped).containsExactlyInAnyOrder(SchedulerKind.values());
+    assertOneToOneByName(
+        Sampler.values(),
+        ModelTypes::scheduler,
+        Sampler::wireName,
+        SchedulerKind::wire,
+        SchedulerKind.values());
   }
 
   @Test
   void everyControlTypeMapsToTheControlMapOfTheSameNameAndNoTwoShareOne() {
-    for (ControlType type : ControlType.values()) {
-      assertThat(ModelTypes.controlMap(type).wire()).isEqualTo(type.wireName());
+    assertOneToOneByName(
+        ControlType.values(),
+        ModelTypes::controlMap,
+        ControlType::wireName,
+        ControlMapKind::wire,
+        ControlMapKind.values());
+  }
+
+  private static <W, M> void assertOneToOneByName(
+      W[] wire,
+      Function<W, M> map,
+      Function<W, String> wireName,
+      Function<M, String> name,
+      M[] all) {
+    for (W value : wire) {
+      assertThat(name.apply(map.apply(value))).isEqualTo(wireName.apply(value));
     }
-    Set<ControlMapKind> mapped =
-        Arrays.stream(ControlType.values()).map(ModelTypes::controlMap).collect(Collectors.toSet());
-    assertThat(mapped).containsExactlyInAnyOrder(ControlMapKind.values());
+    assertThat(Arrays.stream(wire).map(map).collect(Collectors.toSet()))
+        .containsExactlyInAnyOrder(all);
   }
 
   @Test
