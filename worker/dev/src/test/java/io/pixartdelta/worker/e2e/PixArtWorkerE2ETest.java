@@ -8,6 +8,8 @@ import io.pixartdelta.pixart.pipeline.ControlNetFiles;
 import io.pixartdelta.pixart.pipeline.ModelDirectory;
 import io.pixartdelta.pixart.pipeline.PipelineOptions;
 import io.pixartdelta.pixart.pipeline.PixArtPipeline;
+import io.pixartdelta.schemas.ControlSpec;
+import io.pixartdelta.schemas.ControlType;
 import io.pixartdelta.schemas.ErrorCodes;
 import io.pixartdelta.schemas.ImageResult;
 import io.pixartdelta.schemas.JobState;
@@ -76,13 +78,9 @@ class PixArtWorkerE2ETest {
               .seed((long) i);
       if (i % 3 == 0) {
         b.control(
-            io.pixartdelta.schemas.ControlSpec.of(
-                "s3://" + E2EStack.BUCKET + "/inputs/edges.png",
-                io.pixartdelta.schemas.ControlType.EDGES));
+            ControlSpec.of("s3://" + E2EStack.BUCKET + "/inputs/edges.png", ControlType.EDGES));
       } else if (i % 3 == 1) {
-        b.control(
-            io.pixartdelta.schemas.ControlSpec.inlinePng(
-                photo, io.pixartdelta.schemas.ControlType.HED, 1.0));
+        b.control(ControlSpec.inlinePng(photo, ControlType.HED, 1.0));
       }
       jobs.add(b.build());
     }
@@ -93,9 +91,7 @@ class PixArtWorkerE2ETest {
             .binning(false)
             .steps(1)
             .control(
-                io.pixartdelta.schemas.ControlSpec.of(
-                    "s3://" + E2EStack.BUCKET + "/inputs/nope.png",
-                    io.pixartdelta.schemas.ControlType.EDGES))
+                ControlSpec.of("s3://" + E2EStack.BUCKET + "/inputs/nope.png", ControlType.EDGES))
             .build());
     jobs.forEach(j -> stack.send(name, j));
 

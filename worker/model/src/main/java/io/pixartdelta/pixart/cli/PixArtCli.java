@@ -15,7 +15,11 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "pixart",
     mixinStandardHelpOptions = true,
-    subcommands = {RenderCommand.class, BenchCommand.class, PixArtCli.TinyModelCommand.class},
+    subcommands = {
+      RenderCommand.class,
+      PipelineBenchCommand.class,
+      PixArtCli.TinyModelCommand.class
+    },
     description = "PixArt-δ (PixArt-LCM) on DJL: render images and benchmark the pipeline.")
 public final class PixArtCli implements Callable<Integer> {
 

@@ -1,6 +1,7 @@
 package io.pixartdelta.pixart.cli;
 
 import io.pixartdelta.pixart.pipeline.ModelDirectory;
+import io.pixartdelta.pixart.pipeline.OpenedComponents;
 import io.pixartdelta.pixart.pipeline.PipelineOptions;
 import io.pixartdelta.pixart.pipeline.PixArtPipeline;
 import io.pixartdelta.pixart.schedulers.LcmConfig;
@@ -18,8 +19,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -69,48 +68,41 @@ public enum RandomModel {
       vae = VaeConfig.fromJson(dir.vae().resolve("config.json"));
       lcm = LcmConfig.fromJson(dir.schedulerConfig());
     }
-    List<AutoCloseable> opened = new ArrayList<>();
+    OpenedComponents opened = new OpenedComponents();
     try {
       // The tokenizer only feeds ids to T5; the bundled small vocabulary gives valid ids for both.
-      T5Tokenizer tokenizer = T5Tokenizer.load(dir.tokenizer());
-      opened.add(tokenizer);
+      T5Tokenizer tokenizer = opened.add(T5Tokenizer.load(dir.tokenizer()));
       T5Encoder text =
-          T5Encoder.fromSource(
-              t5,
-              new RandomWeights(T5Encoder.weightSpec(t5), "random T5"),
-              options.device(),
-              options.dtype(),
-              options.kernels(),
-              options.t5Weights());
-      opened.add(text);
+          opened.add(
+              T5Encoder.fromSource(
+                  t5,
+                  new RandomWeights(T5Encoder.weightSpec(t5), "random T5"),
+                  options.device(),
+                  options.dtype(),
+                  options.kernels(),
+                  options.t5Weights()));
       PixArtTransformer transformer =
-          PixArtTransformer.fromSource(
-              dit,
-              new RandomWeights(PixArtTransformer.weightSpec(dit), "random transformer"),
-              options.device(),
-              options.dtype(),
-              options.kernels());
-      opened.add(transformer);
+          opened.add(
+              PixArtTransformer.fromSource(
+                  dit,
+                  new RandomWeights(PixArtTransformer.weightSpec(dit), "random transformer"),
+                  options.device(),
+                  options.dtype(),
+                  options.kernels()));
       AutoencoderKl autoencoder =
-          AutoencoderKl.fromSource(
-              vae,
-              new RandomWeights(AutoencoderKl.weightSpec(vae), "random VAE"),
-              options.device(),
-              options.dtype(),
-              options.kernels(),
-              vaeQueryChunk,
-              AutoencoderKl.wholeBlocks(options.kernels()));
+          opened.add(
+              AutoencoderKl.fromSource(
+                  vae,
+                  new RandomWeights(AutoencoderKl.weightSpec(vae), "random VAE"),
+                  options.device(),
+                  options.dtype(),
+                  options.kernels(),
+                  vaeQueryChunk,
+                  AutoencoderKl.wholeBlocks(options.kernels())));
       return PixArtPipeline.assemble(
           "random-" + wire(), options, tokenizer, text, transformer, autoencoder, lcm);
     } catch (RuntimeException e) {
-      for (AutoCloseable c : opened) {
-        try {
-          c.close();
-        } catch (Exception suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
-      throw e;
+      throw opened.closeAfter(e);
     }
   }
 

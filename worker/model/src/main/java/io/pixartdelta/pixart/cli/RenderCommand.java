@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.pixartdelta.pixart.control.ControlImageLimits;
 import io.pixartdelta.pixart.control.ControlImagePreparer;
-import io.pixartdelta.pixart.control.ControlType;
+import io.pixartdelta.pixart.control.ControlMapKind;
 import io.pixartdelta.pixart.control.PreparedControlImage;
 import io.pixartdelta.pixart.image.AspectRatioBins;
 import io.pixartdelta.pixart.image.EncodedImage;
@@ -16,7 +16,7 @@ import io.pixartdelta.pixart.pipeline.ControlNetFiles;
 import io.pixartdelta.pixart.pipeline.GenerationRequest;
 import io.pixartdelta.pixart.pipeline.PipelineOptions;
 import io.pixartdelta.pixart.pipeline.PixArtPipeline;
-import io.pixartdelta.pixart.pipeline.Sampler;
+import io.pixartdelta.pixart.schedulers.SchedulerKind;
 import io.pixartdelta.pixart.schedulers.TimestepRule;
 import io.pixartdelta.pixart.text.T5WeightStorage;
 import io.pixartdelta.pixart.weights.Npy;
@@ -187,7 +187,7 @@ public final class RenderCommand implements Callable<Integer> {
             steps,
             1,
             null);
-    Sampler s = Sampler.fromWire(sampler);
+    SchedulerKind s = SchedulerKind.fromWire(sampler);
     request = request.withSampler(s, guidance == null ? s.defaultGuidance() : guidance);
     if (latents != null) {
       request = request.withInitialLatents(Npy.read(latents).toFloatArray());
@@ -230,7 +230,7 @@ public final class RenderCommand implements Callable<Integer> {
       }
       request =
           request.withControl(
-              new ControlCondition(prepared, ControlType.fromWire(controlType), controlScale));
+              new ControlCondition(prepared, ControlMapKind.fromWire(controlType), controlScale));
     }
     long loadStart = System.nanoTime();
     ControlNetFiles controlFiles = controlnet == null ? null : new ControlNetFiles(controlnet, hed);

@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * Turns a prepared control image into the control latent the ControlNet-Transformer consumes (as
  * {@code HEDdetector.forward} in PixArt-alpha @cac2fd3b {@code diffusion/model/hed.py} feeds the
- * VAE): edge map e in [0, 1] (by {@link ControlType}), e' = (e − 0.5)/0.5 repeated to three
+ * VAE): edge map e in [0, 1] (by {@link ControlMapKind}), e' = (e − 0.5)/0.5 repeated to three
  * channels, VAE-encoded, the posterior mean (deterministic, the default here) or a sample mean +
  * std·ε (what the official demo does), times the VAE scaling factor (0.18215).
  *
@@ -33,9 +33,9 @@ public final class ControlEncoder {
 
   /**
    * @param vae the VAE of the pipeline the control latent is for
-   * @param hed the HED network, or null if this worker has no HED weights ({@link ControlType#HED}
-   *     then fails with {@link Code#TYPE_UNAVAILABLE})
-   * @param canny the Canny settings for {@link ControlType#CANNY}
+   * @param hed the HED network, or null if this worker has no HED weights ({@link
+   *     ControlMapKind#HED} then fails with {@link Code#TYPE_UNAVAILABLE})
+   * @param canny the Canny settings for {@link ControlMapKind#CANNY}
    */
   public ControlEncoder(AutoencoderKl vae, HedDetector hed, CannyEdges canny) {
     if (vae == null || canny == null) {
@@ -53,7 +53,7 @@ public final class ControlEncoder {
    * @return (B, 1, H, W) in [0, 1]
    * @throws ControlImageException if {@code type} is HED and no HED network was given
    */
-  public NDArray edgeMap(NDArray image, ControlType type) {
+  public NDArray edgeMap(NDArray image, ControlMapKind type) {
     requireImage(image);
     switch (type) {
       case EDGES:
@@ -77,7 +77,7 @@ public final class ControlEncoder {
    * @param image (B, 3, H, W) RGB in [0, 1]
    * @return (B, 4, h, w)
    */
-  public NDArray encode(NDArray image, ControlType type) {
+  public NDArray encode(NDArray image, ControlMapKind type) {
     return encode(image, type, null);
   }
 
@@ -89,7 +89,7 @@ public final class ControlEncoder {
    *     null for the posterior mean
    * @return (B, 4, h, w)
    */
-  public NDArray encode(NDArray image, ControlType type, List<TorchGenerator> generators) {
+  public NDArray encode(NDArray image, ControlMapKind type, List<TorchGenerator> generators) {
     requireImage(image);
     long batch = image.getShape().get(0);
     if (generators != null && generators.size() != batch) {

@@ -6,7 +6,7 @@ package io.pixartdelta.pixart.image;
  * @param bytes the file contents (not copied: treat as read-only)
  * @param format the file format
  */
-public record EncodedImage(byte[] bytes, ImageFormat format) {
+public record EncodedImage(byte[] bytes, ImageCodec format) {
   public EncodedImage {
     if (bytes == null || bytes.length == 0) {
       throw new IllegalArgumentException("bytes must not be empty");

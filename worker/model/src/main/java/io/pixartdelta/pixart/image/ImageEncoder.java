@@ -43,11 +43,11 @@ public final class ImageEncoder {
   /** A COM segment's payload limit: its 16-bit length field also counts itself. */
   private static final int MAX_COMMENT_BYTES = 65_533;
 
-  private final ImageFormat format;
+  private final ImageCodec format;
   private final int setting; // deflate level (PNG) or quality 1..100 (JPEG)
   private final PngWriter png; // null for JPEG
 
-  private ImageEncoder(ImageFormat format, int setting, PngWriter png) {
+  private ImageEncoder(ImageCodec format, int setting, PngWriter png) {
     this.format = format;
     this.setting = setting;
     this.png = png;
@@ -63,7 +63,7 @@ public final class ImageEncoder {
     if (deflateLevel < 0 || deflateLevel > 9) {
       throw new IllegalArgumentException("deflateLevel must be in 0..9, got " + deflateLevel);
     }
-    return new ImageEncoder(ImageFormat.PNG, deflateLevel, PngWriter.ofLevel(deflateLevel));
+    return new ImageEncoder(ImageCodec.PNG, deflateLevel, PngWriter.ofLevel(deflateLevel));
   }
 
   /**
@@ -75,10 +75,10 @@ public final class ImageEncoder {
     if (quality < 1 || quality > 100) {
       throw new IllegalArgumentException("quality must be in 1..100, got " + quality);
     }
-    return new ImageEncoder(ImageFormat.JPEG, quality, null);
+    return new ImageEncoder(ImageCodec.JPEG, quality, null);
   }
 
-  public ImageFormat format() {
+  public ImageCodec format() {
     return format;
   }
 
@@ -102,7 +102,7 @@ public final class ImageEncoder {
   public EncodedImage encode(BufferedImage image, ImageParameters parameters) {
     if (png != null) {
       Map<String, String> text = parameters == null ? Map.of() : parameters.textEntries();
-      return new EncodedImage(png.write(image, text), ImageFormat.PNG);
+      return new EncodedImage(png.write(image, text), ImageCodec.PNG);
     }
     if (image.getColorModel().hasAlpha()) {
       throw new IllegalArgumentException("JPEG cannot encode an image with alpha");
@@ -149,7 +149,7 @@ public final class ImageEncoder {
     return metadata;
   }
 
-  private static ImageWriter writerFor(ImageFormat format) {
+  private static ImageWriter writerFor(ImageCodec format) {
     Iterator<ImageWriter> writers = ImageIO.getImageWritersByMIMEType(format.contentType());
     if (!writers.hasNext()) {
       throw new IllegalStateException("no ImageIO writer for " + format.contentType());
@@ -161,7 +161,7 @@ public final class ImageEncoder {
   public String toString() {
     return "ImageEncoder["
         + format
-        + (format == ImageFormat.PNG ? ", deflate level " : ", quality ")
+        + (format == ImageCodec.PNG ? ", deflate level " : ", quality ")
         + setting
         + "]";
   }

@@ -1,6 +1,7 @@
 package io.pixartdelta.pixart.pipeline;
 
 import io.pixartdelta.pixart.image.AspectRatioBins;
+import io.pixartdelta.pixart.schedulers.SchedulerKind;
 import java.util.List;
 
 /**
@@ -18,7 +19,7 @@ import java.util.List;
 record BatchPlan(
     AspectRatioBins.Bin size,
     int steps,
-    Sampler sampler,
+    SchedulerKind sampler,
     float guidanceScale,
     Float controlScale,
     int images) {

@@ -1,6 +1,6 @@
 package io.pixartdelta.pixart.pipeline;
 
-import io.pixartdelta.pixart.control.ControlType;
+import io.pixartdelta.pixart.control.ControlMapKind;
 import io.pixartdelta.pixart.control.PreparedControlImage;
 
 /**
@@ -10,7 +10,7 @@ import io.pixartdelta.pixart.control.PreparedControlImage;
  * @param type how it becomes an edge map: as is ({@code edges}), HED or Canny
  * @param scale conditioning scale on the injected residuals (1 = the official model, 0 = none)
  */
-public record ControlCondition(PreparedControlImage image, ControlType type, float scale) {
+public record ControlCondition(PreparedControlImage image, ControlMapKind type, float scale) {
   public ControlCondition {
     if (image == null || type == null) {
       throw new IllegalArgumentException("image and type are required");

@@ -1,5 +1,7 @@
 package io.pixartdelta.pixart.pipeline;
 
+import io.pixartdelta.pixart.schedulers.SchedulerKind;
+
 /**
  * One prompt to render, possibly several images of it.
  *
@@ -27,7 +29,7 @@ public record GenerationRequest(
     int steps,
     int numImages,
     float[] initialLatents,
-    Sampler sampler,
+    SchedulerKind sampler,
     float guidanceScale,
     ControlCondition control) {
   public static final int MAX_STEPS = 8;
@@ -45,7 +47,7 @@ public record GenerationRequest(
     if (sampler == null) {
       throw new IllegalArgumentException("sampler must not be null");
     }
-    int maxSteps = sampler == Sampler.LCM ? MAX_STEPS : MAX_DPM_STEPS;
+    int maxSteps = sampler == SchedulerKind.LCM ? MAX_STEPS : MAX_DPM_STEPS;
     if (steps < 1 || steps > maxSteps) {
       throw new IllegalArgumentException(
           "steps must be in 1.." + maxSteps + " for " + sampler.wire() + ", got " + steps);
@@ -81,8 +83,8 @@ public record GenerationRequest(
         steps,
         numImages,
         initialLatents,
-        Sampler.LCM,
-        Sampler.LCM.defaultGuidance(),
+        SchedulerKind.LCM,
+        SchedulerKind.LCM.defaultGuidance(),
         null);
   }
 
@@ -108,7 +110,7 @@ public record GenerationRequest(
   }
 
   /** A copy with another sampler and guidance scale. */
-  public GenerationRequest withSampler(Sampler s, float guidance) {
+  public GenerationRequest withSampler(SchedulerKind s, float guidance) {
     return new GenerationRequest(
         prompt,
         seed,

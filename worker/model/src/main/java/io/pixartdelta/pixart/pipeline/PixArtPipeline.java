@@ -14,6 +14,7 @@ import io.pixartdelta.pixart.schedulers.DpmSolverMultistepScheduler;
 import io.pixartdelta.pixart.schedulers.LcmConfig;
 import io.pixartdelta.pixart.schedulers.LcmScheduler;
 import io.pixartdelta.pixart.schedulers.Scheduler;
+import io.pixartdelta.pixart.schedulers.SchedulerKind;
 import io.pixartdelta.pixart.schedulers.SchedulerOutput;
 import io.pixartdelta.pixart.text.CaptionPreprocessor;
 import io.pixartdelta.pixart.text.T5Encoder;
@@ -125,12 +126,11 @@ public final class PixArtPipeline implements AutoCloseable {
         dpmCheckpoint
             ? DpmSolverConfig.fromJson(model.schedulerConfig())
             : DpmSolverConfig.pixartDefaults();
-    List<AutoCloseable> opened = new ArrayList<>();
+    OpenedComponents opened = new OpenedComponents();
     try {
-      T5Tokenizer tokenizer = opened(opened, T5Tokenizer.load(model.tokenizer()));
+      T5Tokenizer tokenizer = opened.add(T5Tokenizer.load(model.tokenizer()));
       T5Encoder t5 =
-          opened(
-              opened,
+          opened.add(
               T5Encoder.load(
                   model.textEncoder(),
                   options.device(),
@@ -138,36 +138,22 @@ public final class PixArtPipeline implements AutoCloseable {
                   options.kernels(),
                   options.t5Weights()));
       PixArtTransformer transformer =
-          opened(
-              opened,
+          opened.add(
               PixArtTransformer.load(
                   model.transformer(), options.device(), options.dtype(), options.kernels()));
       AutoencoderKl vae =
-          opened(
-              opened,
+          opened.add(
               AutoencoderKl.load(
                   model.vae(), options.device(), options.dtype(), options.kernels()));
       ControlBranch branch =
           controlNet == null
               ? null
-              : opened(opened, ControlBranch.load(controlNet, transformer, vae, options));
+              : opened.add(ControlBranch.load(controlNet, transformer, vae, options));
       return new PixArtPipeline(
           model.modelId(), options, tokenizer, t5, transformer, vae, lcm, dpm, branch);
     } catch (RuntimeException e) {
-      for (AutoCloseable c : opened) {
-        try {
-          c.close();
-        } catch (Exception suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
-      throw e;
+      throw opened.closeAfter(e);
     }
-  }
-
-  private static <T extends AutoCloseable> T opened(List<AutoCloseable> opened, T component) {
-    opened.add(component);
-    return component;
   }
 
   /**
@@ -249,6 +235,17 @@ public final class PixArtPipeline implements AutoCloseable {
     return BatchPlan.resolve(bins, request);
   }
 
+  /**
+   * The render size of a width × height request: its aspect-ratio bin, or the size itself without
+   * binning.
+   *
+   * @throws IllegalArgumentException if a side is not positive, or without binning not a multiple
+   *     of {@value AspectRatioBins#SIZE_MULTIPLE}
+   */
+  public AspectRatioBins.Bin renderSize(int width, int height, boolean binning) {
+    return bins.resolve(height, width, binning);
+  }
+
   /** Renders one micro-batch; all requests must share render size and step count. */
   public BatchResult generate(List<GenerationRequest> requests) {
     // 1. Check inputs: one shape for the whole batch, before touching the device.
@@ -275,7 +272,7 @@ public final class PixArtPipeline implements AutoCloseable {
       long t4 = System.nanoTime();
       return new BatchResult(
           results,
-          new StageTimings(millis(t1 - t0), millis(t2 - t1), millis(t3 - t2), millis(t4 - t3)));
+          new PipelineTimings(millis(t1 - t0), millis(t2 - t1), millis(t3 - t2), millis(t4 - t3)));
     }
   }
 
@@ -379,7 +376,7 @@ public final class PixArtPipeline implements AutoCloseable {
 
   private Scheduler scheduler(BatchPlan plan) {
     Scheduler s =
-        plan.sampler() == Sampler.LCM
+        plan.sampler() == SchedulerKind.LCM
             ? new LcmScheduler(lcmConfig, options.timestepRule())
             : new DpmSolverMultistepScheduler(dpmConfig);
     s.setTimesteps(plan.steps());

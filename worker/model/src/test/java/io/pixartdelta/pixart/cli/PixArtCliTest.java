@@ -269,7 +269,8 @@ class PixArtCliTest {
     java.util.Map<String, Long> bytes = new java.util.LinkedHashMap<>();
     bytes.put("text_encoder", 3L << 29);
     bytes.put("transformer", 1L << 30);
-    assertThat(BenchCommand.weightLine(bytes, io.pixartdelta.pixart.text.T5WeightStorage.INT8))
+    assertThat(
+            PipelineBenchCommand.weightLine(bytes, io.pixartdelta.pixart.text.T5WeightStorage.INT8))
         .isEqualTo(
             "# weights on device: text_encoder 1.500 GiB (INT8), transformer 1.000 GiB,"
                 + " total 2.500 GiB");

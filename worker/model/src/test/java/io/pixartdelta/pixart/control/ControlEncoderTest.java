@@ -78,7 +78,7 @@ class ControlEncoderTest {
   void theMeanPathIsTheVaeMeanOfTheCentredEdgeMapTimesTheScalingFactor() {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray e = edges(m, 2, 64, 64, 1);
-      NDArray latent = encoder.encode(grey(e), ControlType.EDGES);
+      NDArray latent = encoder.encode(grey(e), ControlMapKind.EDGES);
       assertThat(latent.getShape()).isEqualTo(new Shape(2, 4, 8, 8));
       assertThat(vae.scalingFactor()).isEqualTo(0.18215f);
       NDArray expected = referenceDist(e).mean().mul(0.18215f);
@@ -93,7 +93,7 @@ class ControlEncoderTest {
       NDArray e = edges(m, 2, 64, 48, 2);
       NDArray latent =
           encoder.encode(
-              grey(e), ControlType.EDGES, List.of(new TorchGenerator(5), new TorchGenerator(6)));
+              grey(e), ControlMapKind.EDGES, List.of(new TorchGenerator(5), new TorchGenerator(6)));
       assertThat(latent.getShape()).isEqualTo(new Shape(2, 4, 8, 6));
       LatentDist dist = referenceDist(e);
       NDArray noise =
@@ -107,9 +107,9 @@ class ControlEncoderTest {
 
       NDArray again =
           encoder.encode(
-              grey(e), ControlType.EDGES, List.of(new TorchGenerator(5), new TorchGenerator(6)));
+              grey(e), ControlMapKind.EDGES, List.of(new TorchGenerator(5), new TorchGenerator(6)));
       assertThat(again.toFloatArray()).containsExactly(latent.toFloatArray());
-      NDArray mean = encoder.encode(grey(e), ControlType.EDGES);
+      NDArray mean = encoder.encode(grey(e), ControlMapKind.EDGES);
       assertThat(Parity.relativeL2(latent.toFloatArray(), mean.toFloatArray())).isGreaterThan(0);
     }
   }
@@ -120,20 +120,20 @@ class ControlEncoderTest {
       m.getEngine().setRandomSeed(4);
       NDArray image = m.randomUniform(0f, 1f, new Shape(1, 3, 32, 40));
       float[] rgb = image.toFloatArray();
-      float[] lum = encoder.edgeMap(image, ControlType.EDGES).toFloatArray();
+      float[] lum = encoder.edgeMap(image, ControlMapKind.EDGES).toFloatArray();
       int plane = 32 * 40;
       for (int i = 0; i < plane; i++) {
         double y = 0.299 * rgb[i] + 0.587 * rgb[plane + i] + 0.114 * rgb[2 * plane + i];
         assertThat((double) lum[i]).isCloseTo(y, Offset.offset(1e-6));
       }
-      assertThat(encoder.edgeMap(image, ControlType.HED).toFloatArray())
+      assertThat(encoder.edgeMap(image, ControlMapKind.HED).toFloatArray())
           .containsExactly(hed.detect(image).toFloatArray());
-      NDArray canny = encoder.edgeMap(image, ControlType.CANNY);
+      NDArray canny = encoder.edgeMap(image, ControlMapKind.CANNY);
       assertThat(canny.getShape()).isEqualTo(new Shape(1, 1, 32, 40));
       assertThat(canny.toFloatArray())
           .containsExactly(CannyEdges.withDefaults().detect(image).toFloatArray());
 
-      for (ControlType type : ControlType.values()) {
+      for (ControlMapKind type : ControlMapKind.values()) {
         NDArray latent = encoder.encode(image, type);
         NDArray viaEdges = encoder.encodeEdges(encoder.edgeMap(image, type), null);
         assertThat(latent.getShape()).isEqualTo(new Shape(1, 4, 4, 5));
@@ -149,7 +149,7 @@ class ControlEncoderTest {
         new ControlImagePreparer(ControlImageLimits.defaults())
             .prepare(png, new Bin("test", 64, 96));
     try (NDManager m = NDManager.newBaseManager()) {
-      NDArray latent = encoder.encode(prepared.toNDArray(m), ControlType.HED);
+      NDArray latent = encoder.encode(prepared.toNDArray(m), ControlMapKind.HED);
       assertThat(latent.getShape()).isEqualTo(new Shape(1, 4, 8, 12));
     }
   }
@@ -159,11 +159,11 @@ class ControlEncoderTest {
     ControlEncoder noHed = new ControlEncoder(vae, null, CannyEdges.withDefaults());
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray image = m.zeros(new Shape(1, 3, 16, 16));
-      assertThatThrownBy(() -> noHed.encode(image, ControlType.HED))
+      assertThatThrownBy(() -> noHed.encode(image, ControlMapKind.HED))
           .isInstanceOfSatisfying(
               ControlImageException.class,
               e -> assertThat(e.code().wire()).isEqualTo("control-type-unavailable"));
-      assertThat(noHed.encode(image, ControlType.CANNY).getShape())
+      assertThat(noHed.encode(image, ControlMapKind.CANNY).getShape())
           .isEqualTo(new Shape(1, 4, 2, 2));
     }
   }
@@ -173,10 +173,10 @@ class ControlEncoderTest {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray image = m.zeros(new Shape(2, 3, 16, 16));
       assertThatThrownBy(
-              () -> encoder.encode(image, ControlType.EDGES, List.of(new TorchGenerator(1))))
+              () -> encoder.encode(image, ControlMapKind.EDGES, List.of(new TorchGenerator(1))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("1 generators for a batch of 2");
-      assertThatThrownBy(() -> encoder.encode(m.zeros(new Shape(3, 16, 16)), ControlType.EDGES))
+      assertThatThrownBy(() -> encoder.encode(m.zeros(new Shape(3, 16, 16)), ControlMapKind.EDGES))
           .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> encoder.encodeEdges(image, null))
           .isInstanceOf(IllegalArgumentException.class)
@@ -186,10 +186,10 @@ class ControlEncoderTest {
 
   @Test
   void controlTypesParseFromTheirWireNames() {
-    assertThat(ControlType.fromWire("edges")).isEqualTo(ControlType.EDGES);
-    assertThat(ControlType.fromWire("hed")).isEqualTo(ControlType.HED);
-    assertThat(ControlType.fromWire("canny")).isEqualTo(ControlType.CANNY);
-    assertThatThrownBy(() -> ControlType.fromWire("HED"))
+    assertThat(ControlMapKind.fromWire("edges")).isEqualTo(ControlMapKind.EDGES);
+    assertThat(ControlMapKind.fromWire("hed")).isEqualTo(ControlMapKind.HED);
+    assertThat(ControlMapKind.fromWire("canny")).isEqualTo(ControlMapKind.CANNY);
+    assertThatThrownBy(() -> ControlMapKind.fromWire("HED"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("edges, hed, canny");
   }

@@ -39,7 +39,7 @@ class ControlLeakTest {
       int arrays = m.getManagedArrays().size();
       String managerState = m.toString(); // includes the count of attached resources
       for (int i = 0; i < 4; i++) {
-        for (ControlType type : ControlType.values()) {
+        for (ControlMapKind type : ControlMapKind.values()) {
           List<TorchGenerator> generators =
               i % 2 == 0 ? null : List.of(new TorchGenerator(i), new TorchGenerator(i + 1));
           NDArray latent = encoder.encode(i == 3 ? half : image, type, generators);

@@ -91,7 +91,7 @@ class ImageEncoderTest {
     assertThatThrownBy(() -> ImageEncoder.jpeg(90).encode(argb))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("alpha");
-    assertThatThrownBy(() -> new EncodedImage(new byte[0], ImageFormat.PNG))
+    assertThatThrownBy(() -> new EncodedImage(new byte[0], ImageCodec.PNG))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

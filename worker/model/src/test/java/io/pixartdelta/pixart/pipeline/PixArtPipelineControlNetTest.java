@@ -9,7 +9,7 @@ import io.pixartdelta.pixart.Parity;
 import io.pixartdelta.pixart.TestImages;
 import io.pixartdelta.pixart.control.ControlImageLimits;
 import io.pixartdelta.pixart.control.ControlImagePreparer;
-import io.pixartdelta.pixart.control.ControlType;
+import io.pixartdelta.pixart.control.ControlMapKind;
 import io.pixartdelta.pixart.control.PreparedControlImage;
 import io.pixartdelta.pixart.image.AspectRatioBins;
 import java.io.IOException;
@@ -36,7 +36,7 @@ class PixArtPipelineControlNetTest {
     pipeline.close();
   }
 
-  private static GenerationRequest controlled(ControlType type, float scale) throws IOException {
+  private static GenerationRequest controlled(ControlMapKind type, float scale) throws IOException {
     AspectRatioBins.Bin bin = AspectRatioBins.unbinned(64, 64);
     PreparedControlImage image =
         new ControlImagePreparer(ControlImageLimits.defaults())
@@ -54,11 +54,11 @@ class PixArtPipelineControlNetTest {
                   List.of(new GenerationRequest("a house", 11, 64, 64, false, 2, 1, null)), m)
               .toFloatArray();
       float[] zero =
-          pipeline.generateLatents(List.of(controlled(ControlType.EDGES, 0f)), m).toFloatArray();
+          pipeline.generateLatents(List.of(controlled(ControlMapKind.EDGES, 0f)), m).toFloatArray();
       float[] one =
-          pipeline.generateLatents(List.of(controlled(ControlType.EDGES, 1f)), m).toFloatArray();
+          pipeline.generateLatents(List.of(controlled(ControlMapKind.EDGES, 1f)), m).toFloatArray();
       float[] canny =
-          pipeline.generateLatents(List.of(controlled(ControlType.CANNY, 1f)), m).toFloatArray();
+          pipeline.generateLatents(List.of(controlled(ControlMapKind.CANNY, 1f)), m).toFloatArray();
       assertThat(zero).containsExactly(plain);
       assertThat(Parity.relativeL2(one, plain)).isGreaterThan(1e-3);
       assertThat(Parity.relativeL2(canny, one)).isGreaterThan(0);
@@ -67,7 +67,7 @@ class PixArtPipelineControlNetTest {
 
   @Test
   void controlledAndPlainRequestsDoNotShareABatchAndHedNeedsItsWeights() throws IOException {
-    GenerationRequest c = controlled(ControlType.EDGES, 1f);
+    GenerationRequest c = controlled(ControlMapKind.EDGES, 1f);
     assertThatThrownBy(
             () ->
                 pipeline.generate(

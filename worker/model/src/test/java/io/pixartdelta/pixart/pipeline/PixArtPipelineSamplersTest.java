@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.pixartdelta.pixart.Fixtures;
 import io.pixartdelta.pixart.Parity;
+import io.pixartdelta.pixart.schedulers.SchedulerKind;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +31,7 @@ class PixArtPipelineSamplersTest {
 
   private static GenerationRequest dpm(String prompt, long seed, float guidance) {
     return new GenerationRequest(prompt, seed, 64, 64, false, 3, 1, null)
-        .withSampler(Sampler.DPM_SOLVER, guidance);
+        .withSampler(SchedulerKind.DPM_SOLVER, guidance);
   }
 
   @Test
@@ -83,7 +84,7 @@ class PixArtPipelineSamplersTest {
         .hasMessageContaining("sampler and guidance");
     assertThatThrownBy(() -> new GenerationRequest("b", 1, 64, 64, false, 9, 1, null))
         .hasMessageContaining("steps must be in 1..8 for lcm");
-    assertThat(dpm("x", 1, 0f).withSampler(Sampler.DPM_SOLVER, 0f).steps()).isEqualTo(3);
-    assertThat(Sampler.fromWire("dpm-solver")).isEqualTo(Sampler.DPM_SOLVER);
+    assertThat(dpm("x", 1, 0f).withSampler(SchedulerKind.DPM_SOLVER, 0f).steps()).isEqualTo(3);
+    assertThat(SchedulerKind.fromWire("dpm-solver")).isEqualTo(SchedulerKind.DPM_SOLVER);
   }
 }

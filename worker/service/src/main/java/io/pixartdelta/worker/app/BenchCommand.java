@@ -1,5 +1,6 @@
 package io.pixartdelta.worker.app;
 
+import io.pixartdelta.pixart.cli.PipelineBenchCommand;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -56,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
           "bench --mode e2e runs embedded Kafka and S3: use the quick-start jar"
               + " worker/target/pixart-worker.jar");
     }
-    Object command = mode == Mode.e2e ? e2e.get() : new io.pixartdelta.pixart.cli.BenchCommand();
+    Object command = mode == Mode.e2e ? e2e.get() : new PipelineBenchCommand();
     CommandLine parent = spec.commandLine();
     CommandLine delegate = new CommandLine(command);
     delegate.setCommandName("bench");

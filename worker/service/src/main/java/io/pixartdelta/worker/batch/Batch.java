@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Items of one {@link ShapeKey} taken together from the {@link MicroBatcher}, highest priority
+ * Items of one {@link BatchKey} taken together from the {@link MicroBatcher}, highest priority
  * first.
  *
  * @param key the shared key
@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param formedAt when it was taken
  * @param <T> item type
  */
-public record Batch<T>(ShapeKey key, List<Queued<T>> entries, Reason reason, Instant formedAt) {
+public record Batch<T>(BatchKey key, List<Queued<T>> entries, Reason reason, Instant formedAt) {
 
   /** Why a batch closed. */
   public enum Reason {

@@ -19,7 +19,7 @@ public record BatchPolicy(int maxBatchSize, Duration maxWait, long maxBatchPixel
   }
 
   /** The batch size for items of {@code key}: the fixed maximum, lowered for large renders. */
-  public int maxBatchSize(ShapeKey key) {
+  public int maxBatchSize(BatchKey key) {
     if (maxBatchPixels <= 0) {
       return maxBatchSize;
     }

@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * Groups items by {@link ShapeKey} into batches.
+ * Groups items by {@link BatchKey} into batches.
  *
  * <p>A key's items form a batch when there are {@link BatchPolicy#maxBatchSize()} of them or when
  * the oldest has waited {@link BatchPolicy#maxWait()}. If several keys are ready, the one whose
@@ -37,7 +37,7 @@ public final class MicroBatcher<T> {
   private final Clock clock;
 
   /** Per key, items in arrival order. */
-  private final Map<ShapeKey, List<Queued<T>>> queues = new LinkedHashMap<>();
+  private final Map<BatchKey, List<Queued<T>>> queues = new LinkedHashMap<>();
 
   private final List<Queued<T>> expired = new ArrayList<>();
   private long nextSequence;
@@ -54,7 +54,7 @@ public final class MicroBatcher<T> {
    * @param deadline instant after which it must not be rendered, or null
    * @return the queue entry
    */
-  public synchronized Queued<T> add(T item, ShapeKey key, int priority, Instant deadline) {
+  public synchronized Queued<T> add(T item, BatchKey key, int priority, Instant deadline) {
     Queued<T> queued = new Queued<>(item, key, priority, deadline, clock.instant(), nextSequence++);
     queues.computeIfAbsent(key, k -> new ArrayList<>()).add(queued);
     size++;
@@ -76,10 +76,10 @@ public final class MicroBatcher<T> {
   public synchronized Optional<Batch<T>> pollReady() {
     Instant now = clock.instant();
     moveExpired(now);
-    ShapeKey best = null;
+    BatchKey best = null;
     Batch.Reason reason = null;
     long bestOldest = Long.MAX_VALUE;
-    for (Map.Entry<ShapeKey, List<Queued<T>>> entry : queues.entrySet()) {
+    for (Map.Entry<BatchKey, List<Queued<T>>> entry : queues.entrySet()) {
       List<Queued<T>> items = entry.getValue();
       Queued<T> oldest = items.get(0);
       boolean full = items.size() >= policy.maxBatchSize(entry.getKey());
@@ -100,9 +100,9 @@ public final class MicroBatcher<T> {
   public synchronized Optional<Batch<T>> pollAny() {
     Instant now = clock.instant();
     moveExpired(now);
-    ShapeKey best = null;
+    BatchKey best = null;
     long bestOldest = Long.MAX_VALUE;
-    for (Map.Entry<ShapeKey, List<Queued<T>>> entry : queues.entrySet()) {
+    for (Map.Entry<BatchKey, List<Queued<T>>> entry : queues.entrySet()) {
       long oldest = entry.getValue().get(0).sequence();
       if (oldest < bestOldest) {
         best = entry.getKey();
@@ -119,7 +119,7 @@ public final class MicroBatcher<T> {
    */
   public synchronized Optional<Instant> nextWakeUp() {
     Instant earliest = null;
-    for (Map.Entry<ShapeKey, List<Queued<T>>> entry : queues.entrySet()) {
+    for (Map.Entry<BatchKey, List<Queued<T>>> entry : queues.entrySet()) {
       List<Queued<T>> items = entry.getValue();
       Instant ready =
           items.size() >= policy.maxBatchSize(entry.getKey())
@@ -197,7 +197,7 @@ public final class MicroBatcher<T> {
     notifyAll();
   }
 
-  private Batch<T> take(ShapeKey key, Batch.Reason reason, Instant now) {
+  private Batch<T> take(BatchKey key, Batch.Reason reason, Instant now) {
     List<Queued<T>> items = queues.get(key);
     List<Queued<T>> ordered = new ArrayList<>(items);
     ordered.sort(BATCH_ORDER);

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param <T> item type
  */
 public record Queued<T>(
-    T item, ShapeKey key, int priority, Instant deadline, Instant enqueuedAt, long sequence) {
+    T item, BatchKey key, int priority, Instant deadline, Instant enqueuedAt, long sequence) {
   public Queued {
     Objects.requireNonNull(item, "item");
     Objects.requireNonNull(key, "key");

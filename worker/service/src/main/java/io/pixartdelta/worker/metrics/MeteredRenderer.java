@@ -1,6 +1,7 @@
 package io.pixartdelta.worker.metrics;
 
-import io.pixartdelta.worker.batch.ShapeKey;
+import io.pixartdelta.pixart.image.AspectRatioBins;
+import io.pixartdelta.worker.batch.BatchKey;
 import io.pixartdelta.worker.render.RenderItem;
 import io.pixartdelta.worker.render.RenderOutcome;
 import io.pixartdelta.worker.render.Renderer;
@@ -22,7 +23,7 @@ final class MeteredRenderer implements Renderer {
 
   @Override
   public List<RenderOutcome> render(List<RenderItem> items) {
-    ShapeKey key = items.isEmpty() ? null : delegate.shapeKey(items.get(0));
+    BatchKey key = items.isEmpty() ? null : items.get(0).batchKey();
     long start = System.nanoTime();
     List<RenderOutcome> outcomes = null;
     try {
@@ -46,8 +47,8 @@ final class MeteredRenderer implements Renderer {
   }
 
   @Override
-  public ShapeKey shapeKey(RenderItem item) {
-    return delegate.shapeKey(item);
+  public AspectRatioBins.Bin renderSize(int width, int height, boolean binning) {
+    return delegate.renderSize(width, height, binning);
   }
 
   /** The renderer belongs to the caller of the worker: closing this wrapper leaves it open. */

@@ -1,10 +1,10 @@
 package io.pixartdelta.worker.metrics;
 
 import io.micrometer.core.instrument.Tags;
-import io.pixartdelta.worker.batch.ShapeKey;
+import io.pixartdelta.worker.batch.BatchKey;
 
 /**
- * Low-cardinality tags for a batch's {@link ShapeKey}: a resolution class, the step count and
+ * Low-cardinality tags for a batch's {@link BatchKey}: a resolution class, the step count and
  * whether ControlNet ran. Exact sizes are not used as tags because jobs without binning may ask for
  * any multiple of 16 pixels.
  */
@@ -15,7 +15,7 @@ final class ShapeClass {
   private ShapeClass() {}
 
   /** {@code resolution}, {@code steps} and {@code control} tags of {@code key}. */
-  static Tags of(ShapeKey key) {
+  static Tags of(BatchKey key) {
     return Tags.of(
         "resolution",
         resolution(key.width(), key.height()),

@@ -16,7 +16,7 @@ import io.pixartdelta.schemas.ErrorInfo;
 import io.pixartdelta.schemas.JobState;
 import io.pixartdelta.schemas.StageTimings;
 import io.pixartdelta.schemas.StatusEvent;
-import io.pixartdelta.worker.batch.ShapeKey;
+import io.pixartdelta.worker.batch.BatchKey;
 import io.pixartdelta.worker.kafka.DeadLetterPublisher;
 import io.pixartdelta.worker.kafka.JobConsumerLoop;
 import io.pixartdelta.worker.render.RenderOutcome;
@@ -243,7 +243,7 @@ public final class WorkerMetrics implements AutoCloseable {
    * the call threw. The model's stage times are per batch, so they are taken once, from the first
    * successful outcome. Never throws.
    */
-  void batchRendered(ShapeKey key, int size, List<RenderOutcome> outcomes, long nanos) {
+  void batchRendered(BatchKey key, int size, List<RenderOutcome> outcomes, long nanos) {
     try {
       recordBatch(key, size, outcomes, nanos);
     } catch (RuntimeException e) {
@@ -251,7 +251,7 @@ public final class WorkerMetrics implements AutoCloseable {
     }
   }
 
-  private void recordBatch(ShapeKey key, int size, List<RenderOutcome> outcomes, long nanos) {
+  private void recordBatch(BatchKey key, int size, List<RenderOutcome> outcomes, long nanos) {
     Timer.builder(BATCH_RENDER)
         .description("Wall time of one renderer call")
         .tag("result", outcomes == null ? "error" : "ok")

@@ -2,6 +2,8 @@ package io.pixartdelta.worker.render;
 
 import io.pixartdelta.pixart.control.ControlImageException;
 import io.pixartdelta.pixart.control.SafeImageDecoder;
+import io.pixartdelta.pixart.image.AspectRatioBins;
+import io.pixartdelta.pixart.schedulers.SchedulerKind;
 import io.pixartdelta.schemas.ControlSpec;
 import io.pixartdelta.schemas.ErrorCodes;
 import io.pixartdelta.schemas.ErrorInfo;
@@ -19,20 +21,21 @@ import java.util.function.Supplier;
 
 /**
  * Applies the worker's defaults and rules to a job: output location (allow-list), feature support,
- * seed, size and control image.
+ * seed, size, render size and control image. This is where a wire job becomes a {@link RenderItem}
+ * in the model's types (through {@link ModelTypes}), once.
  */
 final class JobPlanner {
   private static final String DATA_PNG = "data:image/png;base64,";
 
   private final RenderSettings settings;
-  private final boolean controlSupported;
+  private final Renderer renderer;
   private final ObjectStore store;
   private final SafeImageDecoder decoder;
   private final ControlImageBudget budget;
 
-  JobPlanner(RenderSettings settings, boolean controlSupported, ObjectStore store) {
+  JobPlanner(RenderSettings settings, Renderer renderer, ObjectStore store) {
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.controlSupported = controlSupported;
+    this.renderer = Objects.requireNonNull(renderer, "renderer");
     this.store = Objects.requireNonNull(store, "store");
     // The same decoder as the CLI's ControlImagePreparer: header checks before any pixel.
     this.decoder = new SafeImageDecoder(settings.controlLimits());
@@ -58,7 +61,7 @@ final class JobPlanner {
               ErrorCodes.OUTPUT_NOT_ALLOWED,
               "bucket '" + bucket + "' is not allowed on this worker"));
     }
-    if (job.control() != null && !controlSupported) {
+    if (job.control() != null && !renderer.supportsControl()) {
       throw new JobRejectedException(
           ErrorInfo.permanent(
               ErrorCodes.UNSUPPORTED_FEATURE,
@@ -75,27 +78,31 @@ final class JobPlanner {
    * decoded size is reserved in the {@link ControlImageBudget} first (waiting while it is spent);
    * the returned job holds the reservation until {@link PlannedJob#release()}.
    *
-   * @throws JobRejectedException if the control image cannot be used
+   * @throws JobRejectedException if the control image cannot be used or the size not rendered
    * @throws InterruptedException if stopped while waiting for control image memory
    */
   PlannedJob plan(IncomingJob incoming, OutputTarget target) throws InterruptedException {
     RenderJob job = incoming.job();
-    ControlInput control = null;
-    ControlImageBudget.Lease lease = ControlImageBudget.NONE;
-    if (job.control() != null) {
-      byte[] bytes = readControl(job.control());
-      lease = reserve(decode(() -> decoder.probeWithinLimits(bytes)));
-      try {
-        control =
-            new ControlInput(
-                decode(() -> decoder.decode(bytes)),
-                job.control().type().wireName(),
-                job.control().scale());
-      } catch (RuntimeException | Error e) {
-        lease.release();
-        throw e;
-      }
+    if (job.control() == null) {
+      return new PlannedJob(incoming, item(job, null), target, ControlImageBudget.NONE);
     }
+    byte[] bytes = readControl(job.control());
+    ControlImageBudget.Lease lease = reserve(decode(() -> decoder.probeWithinLimits(bytes)));
+    try {
+      ControlInput control =
+          new ControlInput(
+              decode(() -> decoder.decode(bytes)),
+              ModelTypes.controlMap(job.control().type()),
+              (float) job.control().scale());
+      return new PlannedJob(incoming, item(job, control), target, lease);
+    } catch (RuntimeException | Error e) {
+      lease.release();
+      throw e;
+    }
+  }
+
+  /** The item in the model's types, with the default size and seed applied. */
+  private RenderItem item(RenderJob job, ControlInput control) {
     int width;
     int height;
     if (job.width() != null) {
@@ -109,20 +116,28 @@ final class JobPlanner {
       width = RenderJob.DEFAULT_SIZE;
       height = RenderJob.DEFAULT_SIZE;
     }
-    RenderItem item =
-        new RenderItem(
-            job.jobId(),
-            job.prompt(),
-            seedFor(job),
-            width,
-            height,
-            job.binning(),
-            job.steps(),
-            job.numImages(),
-            job.sampler().wireName(),
-            job.guidanceScale(),
-            control);
-    return new PlannedJob(incoming, item, target, lease);
+    SchedulerKind scheduler = ModelTypes.scheduler(job.sampler());
+    return new RenderItem(
+        job.jobId(),
+        job.prompt(),
+        seedFor(job),
+        width,
+        height,
+        job.binning(),
+        renderSize(width, height, job.binning()),
+        job.steps(),
+        job.numImages(),
+        scheduler,
+        GuidanceScale.of(job.guidanceScale(), scheduler),
+        control);
+  }
+
+  private AspectRatioBins.Bin renderSize(int width, int height, boolean binning) {
+    try {
+      return renderer.renderSize(width, height, binning);
+    } catch (IllegalArgumentException e) {
+      throw rejected(ErrorCodes.INVALID_JOB, e.getMessage(), e);
+    }
   }
 
   /**

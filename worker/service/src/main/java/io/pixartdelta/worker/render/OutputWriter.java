@@ -1,7 +1,6 @@
 package io.pixartdelta.worker.render;
 
 import io.pixartdelta.pixart.image.ImageParameters;
-import io.pixartdelta.pixart.pipeline.Sampler;
 import io.pixartdelta.schemas.ErrorCodes;
 import io.pixartdelta.schemas.ErrorInfo;
 import io.pixartdelta.schemas.ImageFormat;
@@ -36,7 +35,7 @@ final class OutputWriter {
   record Written(List<ImageResult> results, long encodeMs, long uploadMs) {}
 
   private final ObjectStore store;
-  private final ImageEncoder encoder;
+  private final OutputImageEncoder encoder;
   private final String workerId;
   private final String modelId;
   private final String rawModelId;
@@ -44,7 +43,7 @@ final class OutputWriter {
 
   OutputWriter(
       ObjectStore store,
-      ImageEncoder encoder,
+      OutputImageEncoder encoder,
       String workerId,
       String modelId,
       ParameterEmbedding embedding) {
@@ -184,16 +183,12 @@ final class OutputWriter {
   }
 
   private ImageParameters parameters(RenderItem item, long seed, BufferedImage image) {
-    double guidance =
-        item.guidanceScale() != null
-            ? item.guidanceScale()
-            : Sampler.fromWire(item.sampler()).defaultGuidance();
     return new ImageParameters(
         item.prompt(),
         seed,
         item.steps(),
-        item.sampler(),
-        guidance,
+        item.scheduler().wire(),
+        item.guidance().reported(),
         image.getWidth(),
         image.getHeight(),
         rawModelId);

@@ -1,7 +1,13 @@
 package io.pixartdelta.worker.render;
 
+import io.pixartdelta.pixart.image.AspectRatioBins;
+import io.pixartdelta.pixart.schedulers.SchedulerKind;
+import io.pixartdelta.worker.batch.BatchKey;
+import java.util.Objects;
+
 /**
- * One job as the renderer sees it: every default already applied.
+ * One job as the renderer sees it: every default applied and every wire value already in the
+ * model's types (see {@link ModelTypes}), so nothing downstream parses or resolves again.
  *
  * @param jobId the job's id (for logs and errors)
  * @param prompt text prompt, may be empty
@@ -10,10 +16,12 @@ package io.pixartdelta.worker.render;
  * @param height output height in pixels
  * @param binning true: render at the nearest aspect-ratio bin and resize back; false: render
  *     exactly width × height
+ * @param renderSize the size the model renders at, resolved once by {@link Renderer#renderSize(int,
+ *     int, boolean)}
  * @param steps denoising steps
  * @param numImages images to render (1..4)
- * @param sampler sampler wire name, e.g. {@code lcm}
- * @param guidanceScale guidance scale, or null for the model's default
+ * @param scheduler the model's scheduler for the job's sampler
+ * @param guidance the guidance scale, the job's own or the scheduler's default
  * @param control control map, or null for text-to-image
  */
 public record RenderItem(
@@ -23,10 +31,11 @@ public record RenderItem(
     int width,
     int height,
     boolean binning,
+    AspectRatioBins.Bin renderSize,
     int steps,
     int numImages,
-    String sampler,
-    Double guidanceScale,
+    SchedulerKind scheduler,
+    GuidanceScale guidance,
     ControlInput control) {
 
   public RenderItem {
@@ -49,9 +58,9 @@ public record RenderItem(
     if (numImages < 1) {
       throw new IllegalArgumentException("numImages must be >= 1, got " + numImages);
     }
-    if (sampler == null || sampler.isBlank()) {
-      throw new IllegalArgumentException("sampler must not be blank");
-    }
+    Objects.requireNonNull(renderSize, "renderSize");
+    Objects.requireNonNull(scheduler, "scheduler");
+    Objects.requireNonNull(guidance, "guidance");
   }
 
   /** The seed of image {@code index}: {@code seed + index}, wrapping within [0, 2^63-1]. */
@@ -60,5 +69,16 @@ public record RenderItem(
       throw new IndexOutOfBoundsException("image index " + index + " of " + numImages);
     }
     return (seed + index) & Long.MAX_VALUE;
+  }
+
+  /** What this item must share with the others of its batch. */
+  public BatchKey batchKey() {
+    return new BatchKey(
+        renderSize.width(),
+        renderSize.height(),
+        steps,
+        scheduler,
+        guidance.scale(),
+        control == null ? null : control.scale());
   }
 }

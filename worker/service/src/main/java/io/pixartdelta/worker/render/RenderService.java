@@ -8,9 +8,9 @@ import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.schemas.StageTimings;
 import io.pixartdelta.schemas.StatusEvent;
 import io.pixartdelta.worker.batch.Batch;
+import io.pixartdelta.worker.batch.BatchKey;
 import io.pixartdelta.worker.batch.MicroBatcher;
 import io.pixartdelta.worker.batch.Queued;
-import io.pixartdelta.worker.batch.ShapeKey;
 import io.pixartdelta.worker.storage.ObjectStore;
 import io.pixartdelta.worker.storage.StorageException;
 import java.awt.image.BufferedImage;
@@ -93,11 +93,11 @@ public final class RenderService implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.fatal = Objects.requireNonNull(fatal, "fatal");
-    this.planner = new JobPlanner(settings, renderer.supportsControl(), store);
+    this.planner = new JobPlanner(settings, renderer, store);
     this.writer =
         new OutputWriter(
             store,
-            new ImageEncoder(settings.pngCompressionLevel()),
+            new OutputImageEncoder(settings.pngCompressionLevel()),
             settings.workerId(),
             renderer.modelId(),
             settings.parameterEmbedding());
@@ -160,7 +160,7 @@ public final class RenderService implements AutoCloseable {
         return;
       }
       PlannedJob queued = planned;
-      ShapeKey key = renderer.shapeKey(planned.item());
+      BatchKey key = planned.item().batchKey();
       ended = true;
       String cancelled =
           cancellations.planningEnded(

@@ -1,6 +1,6 @@
 package io.pixartdelta.worker.render;
 
-import io.pixartdelta.worker.batch.ShapeKey;
+import io.pixartdelta.pixart.image.AspectRatioBins;
 import java.util.List;
 
 /**
@@ -18,7 +18,7 @@ import java.util.List;
  */
 public interface Renderer extends AutoCloseable {
 
-  /** Renders one micro-batch of items that share a {@link #shapeKey(RenderItem) shape key}. */
+  /** Renders one micro-batch of items that share a {@link RenderItem#batchKey() batch key}. */
   List<RenderOutcome> render(List<RenderItem> items);
 
   /** Identifies the model (and revision) in object metadata and logs. */
@@ -30,13 +30,16 @@ public interface Renderer extends AutoCloseable {
   }
 
   /**
-   * The batch key of an item: items with equal keys may be rendered together. The default keys on
-   * the requested size; a renderer that snaps sizes to aspect-ratio bins returns the bin's size so
-   * that jobs of nearby sizes share batches.
+   * The size a width × height request renders at, asked once when a job is planned (it becomes
+   * {@link RenderItem#renderSize()} and so part of the batch key). The default is the requested
+   * size itself; a renderer that snaps sizes to aspect-ratio bins returns the bin, so that jobs of
+   * nearby sizes share batches.
+   *
+   * @throws IllegalArgumentException if the renderer cannot render that size (the job fails with
+   *     {@code invalid-job})
    */
-  default ShapeKey shapeKey(RenderItem item) {
-    return new ShapeKey(
-        item.width(), item.height(), item.steps(), item.sampler(), item.control() != null);
+  default AspectRatioBins.Bin renderSize(int width, int height, boolean binning) {
+    return new AspectRatioBins.Bin(AspectRatioBins.UNBINNED_KEY, height, width);
   }
 
   /** Releases the model; the default does nothing. */

@@ -43,10 +43,9 @@ public record RequestFingerprint(Map<String, String> fields) {
     fields.put("binning", Boolean.toString(item.binning()));
     fields.put("steps", Integer.toString(item.steps()));
     fields.put("numImages", Integer.toString(item.numImages()));
-    fields.put("sampler", item.sampler());
+    fields.put("sampler", job.sampler().wireName());
     fields.put(
-        "guidanceScale",
-        item.guidanceScale() == null ? "default" : item.guidanceScale().toString());
+        "guidanceScale", job.guidanceScale() == null ? "default" : job.guidanceScale().toString());
     fields.put(
         "control",
         job.control() == null

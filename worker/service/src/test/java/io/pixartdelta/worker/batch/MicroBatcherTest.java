@@ -2,6 +2,7 @@ package io.pixartdelta.worker.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pixartdelta.pixart.schedulers.SchedulerKind;
 import io.pixartdelta.worker.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,9 +12,10 @@ import org.junit.jupiter.api.Test;
 
 class MicroBatcherTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-  private static final ShapeKey SQUARE = new ShapeKey(1024, 1024, 4, "lcm", false);
-  private static final ShapeKey WIDE = new ShapeKey(1344, 768, 4, "lcm", false);
-  private static final ShapeKey SQUARE_2_STEPS = new ShapeKey(1024, 1024, 2, "lcm", false);
+  private static final BatchKey SQUARE = new BatchKey(1024, 1024, 4, SchedulerKind.LCM, 0f, null);
+  private static final BatchKey WIDE = new BatchKey(1344, 768, 4, SchedulerKind.LCM, 0f, null);
+  private static final BatchKey SQUARE_2_STEPS =
+      new BatchKey(1024, 1024, 2, SchedulerKind.LCM, 0f, null);
 
   private final MutableClock clock = new MutableClock(T0);
   private final MicroBatcher<String> batcher =
@@ -54,7 +56,7 @@ class MicroBatcherTest {
     // Budget: two 1024² images. A 512² bin may batch 8 (capped by maxBatchSize 8).
     MicroBatcher<String> bounded =
         new MicroBatcher<>(new BatchPolicy(8, Duration.ofMillis(100), 2L * 1024 * 1024), clock);
-    ShapeKey small = new ShapeKey(512, 512, 4, "lcm", false);
+    BatchKey small = new BatchKey(512, 512, 4, SchedulerKind.LCM, 0f, null);
     for (int i = 0; i < 9; i++) {
       bounded.add("big-" + i, SQUARE, 0, null);
       bounded.add("small-" + i, small, 0, null);

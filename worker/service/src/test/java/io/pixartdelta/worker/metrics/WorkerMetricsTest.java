@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pixartdelta.pixart.image.AspectRatioBins;
+import io.pixartdelta.pixart.schedulers.SchedulerKind;
 import io.pixartdelta.schemas.ErrorCodes;
 import io.pixartdelta.schemas.ErrorInfo;
 import io.pixartdelta.schemas.ImageResult;
@@ -16,6 +18,7 @@ import io.pixartdelta.schemas.StageTimings;
 import io.pixartdelta.schemas.StatusEvent;
 import io.pixartdelta.worker.kafka.DeadLetterPublisher;
 import io.pixartdelta.worker.render.FakeRenderer;
+import io.pixartdelta.worker.render.GuidanceScale;
 import io.pixartdelta.worker.render.RenderItem;
 import io.pixartdelta.worker.render.Renderer;
 import io.pixartdelta.worker.render.StatusSink;
@@ -204,7 +207,18 @@ class WorkerMetricsTest {
 
   private static RenderItem item(String prompt, int width, int height) {
     return new RenderItem(
-        prompt.split(" ")[0], prompt, 7, width, height, false, 2, 1, "lcm", null, null);
+        prompt.split(" ")[0],
+        prompt,
+        7,
+        width,
+        height,
+        false,
+        new AspectRatioBins.Bin(AspectRatioBins.UNBINNED_KEY, height, width),
+        2,
+        1,
+        SchedulerKind.LCM,
+        GuidanceScale.of(null, SchedulerKind.LCM),
+        null);
   }
 
   @Test

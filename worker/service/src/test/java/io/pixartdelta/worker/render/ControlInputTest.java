@@ -2,6 +2,7 @@ package io.pixartdelta.worker.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pixartdelta.pixart.control.ControlMapKind;
 import io.pixartdelta.schemas.ControlSpec;
 import io.pixartdelta.schemas.ControlType;
 import io.pixartdelta.schemas.ErrorCodes;
@@ -77,8 +78,8 @@ class ControlInputTest {
 
     RenderItem item = renderer.items().get(0);
     assertThat(item.control().image().width()).isEqualTo(24);
-    assertThat(item.control().type()).isEqualTo("hed");
-    assertThat(item.control().scale()).isEqualTo(0.5);
+    assertThat(item.control().kind()).isEqualTo(ControlMapKind.HED);
+    assertThat(item.control().scale()).isEqualTo(0.5f);
     // 24x16 is below the 256-pixel minimum a job may ask for: scaled up, aspect kept.
     assertThat(item.width()).isEqualTo(384);
     assertThat(item.height()).isEqualTo(256);
@@ -138,7 +139,8 @@ class ControlInputTest {
     RenderItem item = renderer.items().get(0);
     assertThat(item.control().image().width()).isEqualTo(32);
     assertThat(item.width()).isEqualTo(256);
-    assertThat(renderer.shapeKey(item).control()).isTrue();
+    assertThat(item.control().kind()).isEqualTo(ControlMapKind.CANNY);
+    assertThat(item.batchKey().control()).isTrue();
     assertThat(sink.terminal("from-s3").state()).isEqualTo(JobState.SUCCEEDED);
   }
 

@@ -1,9 +1,11 @@
 package io.pixartdelta.worker.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.pixartdelta.pixart.image.AspectRatioBins;
 import io.pixartdelta.schemas.ErrorCodes;
 import io.pixartdelta.schemas.InvalidMessageException;
 import io.pixartdelta.schemas.JsonCodec;
@@ -16,8 +18,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 /**
  * Coverage-guided fuzzing (Jazzer) of what the worker does with a record before any rendering: the
@@ -36,22 +40,57 @@ import java.util.Set;
 class JobIntakeFuzzTest {
   private static final JsonCodec CODEC = JsonCodec.shared();
   private static final InMemoryObjectStore STORE = storeWithControlImages();
-  private static final JobPlanner PLANNER =
-      new JobPlanner(
-          new RenderSettings(
-              "fuzz-worker",
-              new BatchPolicy(4, Duration.ofMillis(10)),
-              1,
-              64 * 1024,
-              1 << 20,
-              16 << 20,
-              "renders",
-              "img",
-              new BucketAllowList(Set.of("renders", "other")),
-              1,
-              Duration.ZERO),
-          true,
-          STORE);
+  private static final JobPlanner PLANNER = planner(new FakeRenderer(true));
+
+  private static JobPlanner planner(Renderer renderer) {
+    return new JobPlanner(
+        new RenderSettings(
+            "fuzz-worker",
+            new BatchPolicy(4, Duration.ofMillis(10)),
+            1,
+            64 * 1024,
+            1 << 20,
+            16 << 20,
+            "renders",
+            "img",
+            new BucketAllowList(Set.of("renders", "other")),
+            1,
+            Duration.ZERO),
+        renderer,
+        STORE);
+  }
+
+  @Test
+  void aSizeTheRendererCannotRenderFailsPlanningAsAnInvalidJob() {
+    Renderer offGrid =
+        new Renderer() {
+          @Override
+          public List<RenderOutcome> render(List<RenderItem> items) {
+            throw new AssertionError("never planned");
+          }
+
+          @Override
+          public String modelId() {
+            return "off-grid";
+          }
+
+          @Override
+          public AspectRatioBins.Bin renderSize(int width, int height, boolean binning) {
+            throw new IllegalArgumentException(width + "x" + height + " is off the patch grid");
+          }
+        };
+    JobPlanner planner = planner(offGrid);
+    RenderJob job = RenderJob.builder("j-1", "a fox").size(512, 256).build();
+    IncomingJob incoming = new IncomingJob(job, 1, Instant.EPOCH, "p0", () -> {});
+
+    assertThatThrownBy(() -> planner.plan(incoming, planner.check(job)))
+        .isInstanceOfSatisfying(
+            JobRejectedException.class,
+            e -> {
+              assertThat(e.error().code()).isEqualTo(ErrorCodes.INVALID_JOB);
+              assertThat(e.error().message()).contains("512x256 is off the patch grid");
+            });
+  }
 
   @FuzzTest(maxDuration = "25s")
   @DictionaryEntries({

@@ -2,7 +2,9 @@ package io.pixartdelta.worker.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pixartdelta.pixart.image.AspectRatioBins;
 import io.pixartdelta.pixart.image.EmbeddedText;
+import io.pixartdelta.pixart.schedulers.SchedulerKind;
 import io.pixartdelta.schemas.ImageFormat;
 import io.pixartdelta.schemas.ImageResult;
 import io.pixartdelta.schemas.RenderJob;
@@ -20,9 +22,21 @@ class OutputWriterTest {
 
   private byte[] written(ParameterEmbedding embedding, RenderJob job, ImageFormat format) {
     OutputWriter writer =
-        new OutputWriter(store, new ImageEncoder(1), "w-1", "pixart-lcm", embedding);
+        new OutputWriter(store, new OutputImageEncoder(1), "w-1", "pixart-lcm", embedding);
     RenderItem item =
-        new RenderItem(job.jobId(), job.prompt(), 100, 48, 32, true, 3, 2, "lcm", null, null);
+        new RenderItem(
+            job.jobId(),
+            job.prompt(),
+            100,
+            48,
+            32,
+            true,
+            AspectRatioBins.pixart1024().classify(32, 48),
+            3,
+            2,
+            SchedulerKind.LCM,
+            GuidanceScale.of(job.guidanceScale(), SchedulerKind.LCM),
+            null);
     PlannedJob planned =
         new PlannedJob(
             new IncomingJob(job, 1, Instant.EPOCH, "p0", () -> {}),

@@ -1,7 +1,7 @@
 package io.pixartdelta.pixart.image;
 
-/** Output file formats. */
-public enum ImageFormat {
+/** The file formats {@link ImageEncoder} writes. */
+public enum ImageCodec {
   /** Lossless; the default for renders. */
   PNG("image/png", "png"),
   /** Lossy, much smaller and faster to encode. */
@@ -10,7 +10,7 @@ public enum ImageFormat {
   private final String contentType;
   private final String extension;
 
-  ImageFormat(String contentType, String extension) {
+  ImageCodec(String contentType, String extension) {
     this.contentType = contentType;
     this.extension = extension;
   }

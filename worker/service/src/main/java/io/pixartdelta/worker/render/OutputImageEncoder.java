@@ -1,25 +1,26 @@
 package io.pixartdelta.worker.render;
 
+import io.pixartdelta.pixart.image.ImageEncoder;
 import io.pixartdelta.pixart.image.ImageParameters;
 import java.awt.image.BufferedImage;
 
 /**
  * The worker's output encoder: PNG at the configured deflate level, or JPEG at the job's quality. A
- * thin adapter over the model library's {@link io.pixartdelta.pixart.image.ImageEncoder}, which
- * owns the encoding details (its own PNG writer, ImageIO for JPEG). Thread-safe.
+ * thin adapter over the model library's {@link ImageEncoder}, which owns the encoding details (its
+ * own PNG writer, ImageIO for JPEG). Thread-safe.
  */
-public final class ImageEncoder {
-  private final io.pixartdelta.pixart.image.ImageEncoder png;
+public final class OutputImageEncoder {
+  private final ImageEncoder png;
 
   /**
    * @param pngCompressionLevel zlib deflate level 0 (fastest, largest) .. 9 (slowest, smallest)
    */
-  public ImageEncoder(int pngCompressionLevel) {
+  public OutputImageEncoder(int pngCompressionLevel) {
     if (pngCompressionLevel < 0 || pngCompressionLevel > 9) {
       throw new IllegalArgumentException(
           "pngCompressionLevel must be 0..9, got " + pngCompressionLevel);
     }
-    this.png = io.pixartdelta.pixart.image.ImageEncoder.png(pngCompressionLevel);
+    this.png = ImageEncoder.png(pngCompressionLevel);
   }
 
   /**
@@ -41,9 +42,7 @@ public final class ImageEncoder {
     if (quality < 1 || quality > 100) {
       throw new IllegalArgumentException("quality must be 1..100, got " + quality);
     }
-    return io.pixartdelta.pixart.image.ImageEncoder.jpeg(quality)
-        .encode(toRgb(image), parameters)
-        .bytes();
+    return ImageEncoder.jpeg(quality).encode(toRgb(image), parameters).bytes();
   }
 
   private static BufferedImage toRgb(BufferedImage image) {

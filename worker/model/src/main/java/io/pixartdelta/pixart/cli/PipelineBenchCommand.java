@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmark the pipeline (no Kafka/S3); prints a table of per-stage timings.")
-public final class BenchCommand implements Callable<Integer> {
+public final class PipelineBenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   static final class Weights {

@@ -3,8 +3,11 @@ package io.pixartdelta.pixart.control;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** How a job's control image becomes the edge map the ControlNet was trained on. */
-public enum ControlType {
+/**
+ * How a control image becomes the edge map the ControlNet was trained on: the model library's side
+ * of a job's control type.
+ */
+public enum ControlMapKind {
   /** The image already is an edge map (white edges on black); its luminance is used. */
   EDGES("edges"),
   /** A photo, turned into soft edges by the HED network (the official preprocessing). */
@@ -14,7 +17,7 @@ public enum ControlType {
 
   private final String wire;
 
-  ControlType(String wire) {
+  ControlMapKind(String wire) {
     this.wire = wire;
   }
 
@@ -28,8 +31,8 @@ public enum ControlType {
    *
    * @throws IllegalArgumentException naming the accepted values if there is none
    */
-  public static ControlType fromWire(String value) {
-    for (ControlType t : values()) {
+  public static ControlMapKind fromWire(String value) {
+    for (ControlMapKind t : values()) {
       if (t.wire.equals(value)) {
         return t;
       }
@@ -38,6 +41,6 @@ public enum ControlType {
         "unknown control type "
             + value
             + "; expected one of "
-            + Arrays.stream(values()).map(ControlType::wire).collect(Collectors.joining(", ")));
+            + Arrays.stream(values()).map(ControlMapKind::wire).collect(Collectors.joining(", ")));
   }
 }

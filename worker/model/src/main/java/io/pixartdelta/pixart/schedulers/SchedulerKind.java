@@ -1,9 +1,12 @@
-package io.pixartdelta.pixart.pipeline;
+package io.pixartdelta.pixart.schedulers;
 
 import java.util.Locale;
 
-/** The denoising algorithm of a request. */
-public enum Sampler {
+/**
+ * Which {@link Scheduler} denoises a request: the model library's side of a job's sampler (the
+ * service maps its wire enum onto this one).
+ */
+public enum SchedulerKind {
   /** Latent consistency (PixArt-LCM): 1–8 steps, noise re-injected between steps, no guidance. */
   LCM("lcm"),
   /**
@@ -14,7 +17,7 @@ public enum Sampler {
 
   private final String wire;
 
-  Sampler(String wire) {
+  SchedulerKind(String wire) {
     this.wire = wire;
   }
 
@@ -28,8 +31,8 @@ public enum Sampler {
     return this == LCM ? 0f : 4.5f;
   }
 
-  public static Sampler fromWire(String value) {
-    for (Sampler s : values()) {
+  public static SchedulerKind fromWire(String value) {
+    for (SchedulerKind s : values()) {
       if (s.wire.equals(value.toLowerCase(Locale.ROOT))) {
         return s;
       }
