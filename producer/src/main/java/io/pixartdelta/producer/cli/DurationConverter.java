@@ -10,7 +10,7 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} or ISO-8601 {@code PT30S};
- * {@link io.pixartdelta.producer.Durations#format} writes durations back in the short form.
+ * {@link io.pixartdelta.common.Durations#format} writes durations back in the short form.
  */
 public final class DurationConverter implements ITypeConverter<Duration> {
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");

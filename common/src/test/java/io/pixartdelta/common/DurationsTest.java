@@ -1,10 +1,8 @@
-package io.pixartdelta.producer;
+package io.pixartdelta.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pixartdelta.producer.cli.DurationConverter;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DurationsTest {
@@ -19,25 +17,5 @@ class DurationsTest {
     assertThat(Durations.format(Duration.ofDays(1))).isEqualTo("1d");
     assertThat(Durations.format(Duration.ZERO)).isEqualTo("0s");
     assertThat(Durations.format(Duration.ofNanos(1500))).isEqualTo("PT0.0000015S");
-  }
-
-  @Test
-  void everyPrintedFormParsesBackToTheSameDuration() {
-    for (Duration d :
-        List.of(
-            Duration.ofSeconds(30),
-            Duration.ofSeconds(90),
-            Duration.ofMillis(1500),
-            Duration.ofDays(3),
-            Duration.ZERO,
-            Duration.ofNanos(1500))) {
-      assertThat(DurationConverter.parse(Durations.format(d))).isEqualTo(d);
-    }
-  }
-
-  @Test
-  void timeoutMessagesUseTheShortForm() {
-    assertThat(new JobTimeoutException("j", Duration.ofMinutes(10), null))
-        .hasMessage("job j did not finish within 10m (last state: none seen)");
   }
 }

@@ -1,4 +1,4 @@
-package io.pixartdelta.producer;
+package io.pixartdelta.common;
 
 import java.time.Duration;
 
