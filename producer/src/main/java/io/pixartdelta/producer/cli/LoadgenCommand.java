@@ -2,6 +2,7 @@ package io.pixartdelta.producer.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pixartdelta.producer.RenderClient;
+import io.pixartdelta.producer.RenderClientBuilder;
 import io.pixartdelta.producer.load.LoadGenerator;
 import io.pixartdelta.producer.load.LoadReport;
 import io.pixartdelta.producer.load.LoadShape;
@@ -139,7 +140,7 @@ final class LoadgenCommand implements Callable<Integer> {
       return ExitCodes.INVALID_INPUT;
     }
     boolean needsS3 = loadMix.templates().stream().anyMatch(t -> t.controlFile() != null);
-    RenderClient.Builder builder =
+    RenderClientBuilder builder =
         RenderClient.builder(connection.bootstrap)
             .jobsTopic(connection.jobsTopic)
             .statusTopic(connection.statusTopic)
