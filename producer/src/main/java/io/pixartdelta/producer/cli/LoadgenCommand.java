@@ -47,27 +47,8 @@ final class LoadgenCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  /** Open loop (a fixed rate) or closed loop (a bounded number in flight). */
-  static final class Pace {
-    @Option(
-        names = "--rate",
-        required = true,
-        paramLabel = "JOBS_PER_S",
-        description = "Open loop: submit at this rate in jobs per second (e.g. 2, 0.5).")
-    Double rate;
-
-    @Option(
-        names = "--in-flight",
-        required = true,
-        paramLabel = "N",
-        description =
-            "Closed loop: submit as fast as possible with at most N unfinished jobs (finds the"
-                + " sustainable maximum).")
-    Integer inFlight;
-  }
-
   @ArgGroup(exclusive = true, multiplicity = "1")
-  Pace pace;
+  LoadPace pace;
 
   @Option(
       names = "--duration",
@@ -176,13 +157,13 @@ final class LoadgenCommand implements Callable<Integer> {
     if (duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException("--duration must be positive, got " + duration);
     }
-    if (pace.inFlight != null) {
-      if (pace.inFlight < 1) {
-        throw new IllegalArgumentException("--in-flight must be positive, got " + pace.inFlight);
+    if (pace.inFlight() != null) {
+      if (pace.inFlight() < 1) {
+        throw new IllegalArgumentException("--in-flight must be positive, got " + pace.inFlight());
       }
-      return LoadShape.inFlight(pace.inFlight, duration, jobs == null ? 0 : jobs);
+      return LoadShape.inFlight(pace.inFlight(), duration, jobs == null ? 0 : jobs);
     }
-    double rate = pace.rate;
+    double rate = pace.rate();
     if (!(rate > 0) || rate > LoadShape.MAX_RATE) {
       throw new IllegalArgumentException("--rate must be in (0, 10000], got " + rate);
     }
