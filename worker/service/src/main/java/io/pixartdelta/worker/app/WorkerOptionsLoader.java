@@ -3,6 +3,7 @@ package io.pixartdelta.worker.app;
 import static io.pixartdelta.worker.app.OptionChecks.invalid;
 
 import io.pixartdelta.common.ChecksumMode;
+import io.pixartdelta.common.Durations;
 import io.pixartdelta.common.S3Connection;
 import io.pixartdelta.worker.app.WorkerOptions.EmbeddedOptions;
 import io.pixartdelta.worker.app.WorkerOptions.KafkaOptions;
@@ -22,15 +23,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Builds {@link WorkerOptions} from, in increasing precedence: the defaults of {@link OptionKey},
@@ -261,8 +259,6 @@ public final class WorkerOptionsLoader {
   }
 
   private record Values(Map<String, String> values) {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
-
     String text(OptionKey option) {
       return values.getOrDefault(option.key(), "");
     }
@@ -298,19 +294,9 @@ public final class WorkerOptionsLoader {
 
     Duration duration(OptionKey option) {
       String text = text(option);
-      Matcher m = DURATION.matcher(text);
-      if (m.matches()) {
-        long amount = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(amount);
-          case "s" -> Duration.ofSeconds(amount);
-          case "m" -> Duration.ofMinutes(amount);
-          default -> Duration.ofHours(amount);
-        };
-      }
       try {
-        return Duration.parse(text);
-      } catch (DateTimeParseException e) {
+        return Durations.parse(text);
+      } catch (IllegalArgumentException e) {
         throw invalid(option, text, "a duration such as 250ms, 30s, 2m or PT30S");
       }
     }
