@@ -1,5 +1,6 @@
 package io.pixartdelta.producer;
 
+import io.pixartdelta.common.Durations;
 import io.pixartdelta.schemas.JobState;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;

@@ -6,30 +6,24 @@ import io.pixartdelta.schemas.ControlType;
 import io.pixartdelta.schemas.ImageResult;
 import io.pixartdelta.schemas.JsonCodec;
 import io.pixartdelta.schemas.RenderJob;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,26 +72,22 @@ public final class RenderClient implements AutoCloseable {
   private final Duration defaultTimeout;
   private final Clock clock;
   private final JsonCodec codec = JsonCodec.shared();
-  private final Producer<String, byte[]> producer;
   private final StatusTracker tracker;
   private final StatusFollower follower;
-  private final ExecutorService sender;
-  private final java.util.concurrent.Executor sendExecutor;
-  private final Object readyLock = new Object();
-  private final List<Runnable> waitingForReady = new ArrayList<>(); // guarded by readyLock
-  private boolean readyFired; // guarded by readyLock
+  private final JobSender sender;
   private final ScheduledExecutorService timer;
   private final S3Transfer s3;
   private volatile boolean closed;
 
-  private RenderClient(Builder b) {
+  RenderClient(RenderClientBuilder b) {
     this.kafka = b.kafkaSettings();
     this.defaultTimeout = b.defaultTimeout;
     this.clock = b.clock;
     this.tracker = new StatusTracker(b.maxRememberedJobs);
     this.s3 = b.s3 == null ? null : s3Transfer(b.s3);
+    Producer<String, byte[]> producer;
     try {
-      this.producer = new KafkaProducer<>(kafka.producerProperties());
+      producer = new KafkaProducer<>(kafka.producerProperties());
     } catch (KafkaException e) {
       closeQuietly(s3);
       throw new InfrastructureException("cannot create the Kafka producer: " + e.getMessage(), e);
@@ -111,19 +101,8 @@ public final class RenderClient implements AutoCloseable {
       throw new InfrastructureException("cannot create the Kafka consumer: " + e.getMessage(), e);
     }
     this.follower = new StatusFollower(consumer, kafka, b.statusLookBack, clock, tracker, codec);
-    this.sender =
-        Executors.newSingleThreadExecutor(daemon(kafka.clientId() + "-send")); // send() may block
-    // After close() the sender rejects tasks: run them inline, they only fail the job then.
-    this.sendExecutor =
-        task -> {
-          try {
-            sender.execute(task);
-          } catch (RejectedExecutionException e) {
-            task.run();
-          }
-        };
+    this.sender = new JobSender(producer, kafka, codec, follower.ready());
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon(kafka.clientId() + "-timeouts"));
-    follower.ready().whenComplete((ok, failure) -> releaseWaiting());
     follower.start();
     timer.scheduleAtFixedRate(
         () -> tracker.expireOverdue(clock.instant()),
@@ -133,8 +112,8 @@ public final class RenderClient implements AutoCloseable {
   }
 
   /** A builder for a client of the given brokers ({@code host:port[,host:port]}). */
-  public static Builder builder(String bootstrapServers) {
-    return new Builder(bootstrapServers);
+  public static RenderClientBuilder builder(String bootstrapServers) {
+    return new RenderClientBuilder(bootstrapServers);
   }
 
   /** Submits a job with the default timeout and no listener. */
@@ -157,7 +136,7 @@ public final class RenderClient implements AutoCloseable {
     StatusTracker.Tracking tracking =
         tracker.track(job.jobId(), deadline, timeout, options.listener());
     if (tracking.started()) {
-      whenReady(() -> trySend(job));
+      sender.whenReady(() -> trySend(job));
     }
     return tracking.future();
   }
@@ -188,7 +167,7 @@ public final class RenderClient implements AutoCloseable {
     Objects.requireNonNull(job, "job");
     ensureOpen();
     CompletableFuture<Boolean> acked = new CompletableFuture<>();
-    whenReady(
+    sender.whenReady(
         () -> {
           Throwable cannot = closed ? closedBeforeSending(job) : readyFailure();
           if (cannot != null) {
@@ -196,7 +175,8 @@ public final class RenderClient implements AutoCloseable {
           } else if (!tracker.claimUntracked(job.jobId())) {
             acked.complete(false);
           } else {
-            write(job)
+            sender
+                .write(job)
                 .whenComplete(
                     (v, err) -> {
                       if (err != null) {
@@ -224,29 +204,7 @@ public final class RenderClient implements AutoCloseable {
   public CompletableFuture<Void> cancel(String jobId, String reason) {
     CancelRequest request = CancelRequest.of(jobId, reason, clock.instant());
     ensureOpen();
-    ProducerRecord<String, byte[]> record =
-        new ProducerRecord<>(kafka.jobsTopic(), jobId, codec.encode(request));
-    record.headers().add(CancelRequest.HEADER, CancelRequest.TYPE.getBytes(StandardCharsets.UTF_8));
-    CompletableFuture<Void> acked = new CompletableFuture<>();
-    try {
-      producer.send(
-          record,
-          (metadata, error) -> {
-            if (error != null) {
-              acked.completeExceptionally(
-                  new InfrastructureException(
-                      "cannot send the cancel request of " + jobId + ": " + error.getMessage(),
-                      error));
-            } else {
-              acked.complete(null);
-            }
-          });
-    } catch (KafkaException e) {
-      acked.completeExceptionally(
-          new InfrastructureException(
-              "cannot send the cancel request of " + jobId + ": " + e.getMessage(), e));
-    }
-    return acked;
+    return sender.write(request);
   }
 
   /**
@@ -305,48 +263,11 @@ public final class RenderClient implements AutoCloseable {
       return;
     }
     closed = true;
-    sender.shutdown();
-    try {
-      if (!sender.awaitTermination(kafka.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        sender.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      sender.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
-    try {
-      producer.close(kafka.connectTimeout());
-    } catch (KafkaException e) {
-      LOG.debug("error closing the producer", e);
-    }
+    sender.close();
     follower.close();
     timer.shutdownNow();
     tracker.failAll(new CancellationException("RenderClient closed before the job finished"));
     closeQuietly(s3);
-  }
-
-  /**
-   * Runs a send task on the sender thread once the status consumer is ready (or failed), in
-   * submission order: tasks that arrive before that wait in a FIFO queue.
-   */
-  private void whenReady(Runnable task) {
-    synchronized (readyLock) {
-      if (!readyFired) {
-        waitingForReady.add(task);
-        return;
-      }
-    }
-    sendExecutor.execute(task);
-  }
-
-  private void releaseWaiting() {
-    List<Runnable> tasks;
-    synchronized (readyLock) {
-      readyFired = true;
-      tasks = new ArrayList<>(waitingForReady);
-      waitingForReady.clear();
-    }
-    tasks.forEach(sendExecutor::execute);
   }
 
   /** Sends a tracked job unless the client closed, Kafka failed or the id is already known. */
@@ -374,35 +295,14 @@ public final class RenderClient implements AutoCloseable {
   }
 
   private void sendTracked(RenderJob job) {
-    write(job)
+    sender
+        .write(job)
         .whenComplete(
             (v, err) -> {
               if (err != null) {
                 tracker.sendFailed(job.jobId(), err);
               }
             });
-  }
-
-  /** Writes one job record; completes when Kafka acknowledged it (acks=all). */
-  private CompletableFuture<Void> write(RenderJob job) {
-    CompletableFuture<Void> acked = new CompletableFuture<>();
-    try {
-      producer.send(
-          new ProducerRecord<>(kafka.jobsTopic(), job.jobId(), codec.encode(job)),
-          (metadata, error) -> {
-            if (error != null) {
-              acked.completeExceptionally(
-                  new InfrastructureException(
-                      "cannot send job " + job.jobId() + ": " + error.getMessage(), error));
-            } else {
-              acked.complete(null);
-            }
-          });
-    } catch (KafkaException e) {
-      acked.completeExceptionally(
-          new InfrastructureException("cannot send job " + job.jobId() + ": " + e.getMessage(), e));
-    }
-    return acked;
   }
 
   /** The S3 helpers, which need the optional AWS SDK dependency. */
@@ -421,7 +321,7 @@ public final class RenderClient implements AutoCloseable {
 
   private S3Transfer requireS3() {
     if (s3 == null) {
-      throw new IllegalStateException("S3 is not configured: set RenderClient.Builder.s3(...)");
+      throw new IllegalStateException("S3 is not configured: set RenderClientBuilder.s3(...)");
     }
     return s3;
   }
@@ -454,124 +354,6 @@ public final class RenderClient implements AutoCloseable {
         s3.close();
       } catch (RuntimeException e) {
         LOG.debug("error closing the S3 client", e);
-      }
-    }
-  }
-
-  /** Configures a {@link RenderClient}; every setting has a default except the brokers. */
-  public static final class Builder {
-    private final String bootstrapServers;
-    private String jobsTopic = KafkaSettings.DEFAULT_JOBS_TOPIC;
-    private String statusTopic = KafkaSettings.DEFAULT_STATUS_TOPIC;
-    private String clientId = "pixart-producer";
-    private Duration connectTimeout = KafkaSettings.DEFAULT_CONNECT_TIMEOUT;
-    private final Map<String, String> kafkaProperties = new HashMap<>();
-    private Duration defaultTimeout = Duration.ofMinutes(10);
-    private Duration statusLookBack = Duration.ofMinutes(10);
-    private int maxRememberedJobs = 100_000;
-    private S3Settings s3;
-    private Clock clock = Clock.systemUTC();
-
-    private Builder(String bootstrapServers) {
-      this.bootstrapServers = bootstrapServers;
-    }
-
-    /** Topic the worker consumes jobs from (default {@value KafkaSettings#DEFAULT_JOBS_TOPIC}). */
-    public Builder jobsTopic(String topic) {
-      this.jobsTopic = topic;
-      return this;
-    }
-
-    /** Topic of status events (default {@value KafkaSettings#DEFAULT_STATUS_TOPIC}). */
-    public Builder statusTopic(String topic) {
-      this.statusTopic = topic;
-      return this;
-    }
-
-    /** Prefix of the Kafka client ids (default {@code pixart-producer}). */
-    public Builder clientId(String id) {
-      this.clientId = id;
-      return this;
-    }
-
-    /** How long to wait for the broker before failing with {@link InfrastructureException}. */
-    public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = timeout;
-      return this;
-    }
-
-    /** Extra Kafka client property for producer and consumer (e.g. security settings). */
-    public Builder kafkaProperty(String key, String value) {
-      this.kafkaProperties.put(key, value);
-      return this;
-    }
-
-    /**
-     * Default time from submission to terminal status before a future fails with {@link
-     * JobTimeoutException} (default 10 min).
-     */
-    public Builder defaultTimeout(Duration timeout) {
-      this.defaultTimeout = timeout;
-      return this;
-    }
-
-    /**
-     * How far back the status consumer (and the jobs-topic duplicate check) reads at start-up
-     * (default 10 min; zero = from now on). Longer look-backs let a restarted client recognise
-     * older jobs, at the cost of reading more at start-up.
-     */
-    public Builder statusLookBack(Duration lookBack) {
-      this.statusLookBack = lookBack;
-      return this;
-    }
-
-    /** How many finished or foreign jobs' last status events are remembered (default 100,000). */
-    public Builder maxRememberedJobs(int max) {
-      this.maxRememberedJobs = max;
-      return this;
-    }
-
-    /**
-     * Object-store access for control uploads and downloads; without it those methods throw. Needs
-     * {@code software.amazon.awssdk:s3} on the classpath (an optional dependency of this library).
-     */
-    public Builder s3(S3Settings settings) {
-      this.s3 = settings;
-      return this;
-    }
-
-    /** Clock for submission stamps, deadlines and the look-back (tests). */
-    public Builder clock(Clock newClock) {
-      this.clock = Objects.requireNonNull(newClock, "clock");
-      return this;
-    }
-
-    KafkaSettings kafkaSettings() {
-      return new KafkaSettings(
-          bootstrapServers, jobsTopic, statusTopic, clientId, connectTimeout, kafkaProperties);
-    }
-
-    /**
-     * Validates the settings, creates the Kafka clients and starts the status consumer (it connects
-     * in the background; see {@link RenderClient#ready()}).
-     */
-    public RenderClient build() {
-      kafkaSettings(); // validates
-      requirePositive("defaultTimeout", defaultTimeout);
-      Objects.requireNonNull(statusLookBack, "statusLookBack");
-      if (statusLookBack.isNegative()) {
-        throw new IllegalArgumentException("statusLookBack: must be >= 0, got " + statusLookBack);
-      }
-      if (maxRememberedJobs < 1) {
-        throw new IllegalArgumentException(
-            "maxRememberedJobs: must be >= 1, got " + maxRememberedJobs);
-      }
-      return new RenderClient(this);
-    }
-
-    private static void requirePositive(String field, Duration d) {
-      if (d == null || d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(field + ": must be positive, got " + d);
       }
     }
   }

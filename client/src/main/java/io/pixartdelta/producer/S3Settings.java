@@ -1,34 +1,22 @@
 package io.pixartdelta.producer;
 
+import io.pixartdelta.common.ChecksumMode;
+import io.pixartdelta.common.S3Connection;
 import java.net.URI;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * How the client reaches the object store for control-image uploads and result downloads.
+ * How the client reaches the object store for control-image uploads and result downloads: the
+ * {@link S3Connection} the worker reads the same way, plus where control images go.
  *
- * @param endpoint S3 endpoint, e.g. {@code http://127.0.0.1:9000} for S3Proxy; {@code null} for AWS
- * @param region signing region (any value works for S3Proxy); default {@code us-east-1}
- * @param pathStyle {@code true} for servers without virtual-host buckets (S3Proxy, most on-prem)
- * @param accessKeyId static credentials; {@code null} (with {@code secretAccessKey}) uses the AWS
- *     default chain (environment, profile, instance role)
- * @param secretAccessKey static credentials, set together with {@code accessKeyId}
- * @param checksumWhenRequired {@code true} computes/validates checksums only where S3 requires
- *     them: needed for third-party servers that reject the SDK's default CRC32 trailers
+ * @param connection endpoint, region, addressing, credentials and checksum modes
  * @param controlBucket bucket that control images are uploaded to; must be one the worker reads
  *     from (its output allow-list); {@code null} disables uploads
  * @param controlPrefix key prefix for uploaded control images, no leading or trailing slash
  */
-public record S3Settings(
-    URI endpoint,
-    String region,
-    boolean pathStyle,
-    String accessKeyId,
-    String secretAccessKey,
-    boolean checksumWhenRequired,
-    String controlBucket,
-    String controlPrefix) {
+public record S3Settings(S3Connection connection, String controlBucket, String controlPrefix) {
 
-  public static final String DEFAULT_REGION = "us-east-1";
   public static final String DEFAULT_CONTROL_PREFIX = "controls";
 
   // S3 bucket naming rules (lowercase DNS-style label, 3..63 chars).
@@ -36,16 +24,7 @@ public record S3Settings(
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._=-]+(/[A-Za-z0-9._=-]+)*");
 
   public S3Settings {
-    if (endpoint != null && (endpoint.getScheme() == null || endpoint.getHost() == null)) {
-      throw new IllegalArgumentException("endpoint: needs scheme and host, got " + endpoint);
-    }
-    if (region == null || region.isBlank()) {
-      throw new IllegalArgumentException("region: required (any value for S3Proxy)");
-    }
-    if ((accessKeyId == null) != (secretAccessKey == null)) {
-      throw new IllegalArgumentException(
-          "accessKeyId/secretAccessKey: set both for static credentials or neither");
-    }
+    Objects.requireNonNull(connection, "connection");
     if (controlBucket != null && !BUCKET.matcher(controlBucket).matches()) {
       throw new IllegalArgumentException(
           "controlBucket: not a valid bucket name: " + controlBucket);
@@ -63,98 +42,44 @@ public record S3Settings(
 
   /** AWS defaults: default endpoint and credential chain, SDK checksums, no control bucket. */
   public static S3Settings defaults() {
-    return new S3Settings(null, DEFAULT_REGION, false, null, null, false, null, null);
+    return new S3Settings(S3Connection.aws(), null, null);
   }
 
+  public S3Settings withConnection(S3Connection newConnection) {
+    return new S3Settings(newConnection, controlBucket, controlPrefix);
+  }
+
+  /** S3 endpoint, e.g. {@code http://127.0.0.1:9000} for S3Proxy; {@code null} for AWS. */
   public S3Settings withEndpoint(URI newEndpoint) {
-    return new S3Settings(
-        newEndpoint,
-        region,
-        pathStyle,
-        accessKeyId,
-        secretAccessKey,
-        checksumWhenRequired,
-        controlBucket,
-        controlPrefix);
+    return withConnection(connection.withEndpoint(newEndpoint));
   }
 
+  /** Signing region (any value works for S3Proxy); default {@code us-east-1}. */
   public S3Settings withRegion(String newRegion) {
-    return new S3Settings(
-        endpoint,
-        newRegion,
-        pathStyle,
-        accessKeyId,
-        secretAccessKey,
-        checksumWhenRequired,
-        controlBucket,
-        controlPrefix);
+    return withConnection(connection.withRegion(newRegion));
   }
 
+  /** {@code true} for servers without virtual-host buckets (S3Proxy, most on-prem). */
   public S3Settings withPathStyle(boolean newPathStyle) {
-    return new S3Settings(
-        endpoint,
-        region,
-        newPathStyle,
-        accessKeyId,
-        secretAccessKey,
-        checksumWhenRequired,
-        controlBucket,
-        controlPrefix);
+    return withConnection(connection.withPathStyle(newPathStyle));
   }
 
+  /** Static credentials; without them the AWS default chain is used. */
   public S3Settings withCredentials(String newAccessKeyId, String newSecretAccessKey) {
-    return new S3Settings(
-        endpoint,
-        region,
-        pathStyle,
-        newAccessKeyId,
-        newSecretAccessKey,
-        checksumWhenRequired,
-        controlBucket,
-        controlPrefix);
+    return withConnection(connection.withCredentials(newAccessKeyId, newSecretAccessKey));
   }
 
-  public S3Settings withChecksumWhenRequired(boolean newChecksumWhenRequired) {
-    return new S3Settings(
-        endpoint,
-        region,
-        pathStyle,
-        accessKeyId,
-        secretAccessKey,
-        newChecksumWhenRequired,
-        controlBucket,
-        controlPrefix);
+  /**
+   * {@code true} computes and validates checksums only where S3 requires them: needed for
+   * third-party servers that reject the SDK's default CRC32 trailers.
+   */
+  public S3Settings withChecksumWhenRequired(boolean whenRequired) {
+    return withConnection(
+        connection.withChecksums(
+            whenRequired ? ChecksumMode.WHEN_REQUIRED : ChecksumMode.WHEN_SUPPORTED));
   }
 
   public S3Settings withControlLocation(String newBucket, String newPrefix) {
-    return new S3Settings(
-        endpoint,
-        region,
-        pathStyle,
-        accessKeyId,
-        secretAccessKey,
-        checksumWhenRequired,
-        newBucket,
-        newPrefix);
-  }
-
-  @Override
-  public String toString() {
-    // Never print the secret.
-    return "S3Settings[endpoint="
-        + endpoint
-        + ", region="
-        + region
-        + ", pathStyle="
-        + pathStyle
-        + ", accessKeyId="
-        + accessKeyId
-        + ", checksumWhenRequired="
-        + checksumWhenRequired
-        + ", controlBucket="
-        + controlBucket
-        + ", controlPrefix="
-        + controlPrefix
-        + "]";
+    return new S3Settings(connection, newBucket, newPrefix);
   }
 }

@@ -1,5 +1,6 @@
 package io.pixartdelta.producer;
 
+import io.pixartdelta.common.S3Clients;
 import io.pixartdelta.schemas.ControlSpec;
 import io.pixartdelta.schemas.ControlType;
 import io.pixartdelta.schemas.ImageResult;
@@ -18,19 +19,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -57,12 +51,8 @@ public final class S3Transfer implements AutoCloseable {
 
   public S3Transfer(S3Settings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.credentials =
-        settings.accessKeyId() != null
-            ? StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey()))
-            : DefaultCredentialsProvider.builder().build();
-    this.s3 = buildClient(settings, credentials);
+    this.credentials = S3Clients.credentials(settings.connection());
+    this.s3 = S3Clients.builder(settings.connection(), credentials).build();
   }
 
   /**
@@ -84,23 +74,6 @@ public final class S3Transfer implements AutoCloseable {
               + " properties, profile, container or instance role) has none",
           e);
     }
-  }
-
-  private static S3Client buildClient(S3Settings settings, AwsCredentialsProvider credentials) {
-    S3ClientBuilder builder =
-        S3Client.builder()
-            .region(Region.of(settings.region()))
-            .credentialsProvider(credentials)
-            .forcePathStyle(settings.pathStyle());
-    if (settings.endpoint() != null) {
-      builder.endpointOverride(settings.endpoint());
-    }
-    if (settings.checksumWhenRequired()) {
-      builder
-          .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-          .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-    }
-    return builder.build();
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.pixartdelta.producer.cli;
 
+import io.pixartdelta.common.ChecksumMode;
+import io.pixartdelta.common.S3Connection;
 import io.pixartdelta.producer.KafkaSettings;
 import io.pixartdelta.producer.S3Settings;
 import java.net.URI;
@@ -58,7 +60,7 @@ public final class ConnectionOptions {
   @Option(
       names = "--s3-region",
       paramLabel = "REGION",
-      defaultValue = "${env:PIXART_S3_REGION:-" + S3Settings.DEFAULT_REGION + "}",
+      defaultValue = "${env:PIXART_S3_REGION:-" + S3Connection.DEFAULT_REGION + "}",
       description = "S3 signing region (env PIXART_S3_REGION; default: ${DEFAULT-VALUE}).")
   String s3Region;
 
@@ -81,14 +83,13 @@ public final class ConnectionOptions {
               + " the SDK's CRC32 checksums (env PIXART_S3_REQUEST_CHECKSUM; default: ${DEFAULT-VALUE}).")
   String checksum;
 
-  private boolean checksumWhenRequired() {
-    return switch (checksum) {
-      case "when-supported" -> false;
-      case "when-required" -> true;
-      default ->
-          throw new IllegalArgumentException(
-              "--s3-checksum must be when-supported or when-required, got '" + checksum + "'");
-    };
+  private ChecksumMode checksumMode() {
+    try {
+      return ChecksumMode.parse(checksum);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--s3-checksum must be when-supported or when-required, got '" + checksum + "'", e);
+    }
   }
 
   /** Kafka settings from the flags. */
@@ -117,16 +118,15 @@ public final class ConnectionOptions {
   S3Settings s3(String controlBucket, String controlPrefix) {
     String accessKey = System.getenv("PIXART_S3_ACCESS_KEY");
     String secretKey = System.getenv("PIXART_S3_SECRET_KEY");
-    S3Settings settings =
-        S3Settings.defaults()
-            .withEndpoint(s3Endpoint)
-            .withRegion(s3Region)
-            .withPathStyle(pathStyle)
-            .withChecksumWhenRequired(checksumWhenRequired())
-            .withControlLocation(controlBucket, controlPrefix);
+    S3Connection.Builder connection =
+        S3Connection.aws().toBuilder()
+            .endpoint(s3Endpoint)
+            .region(s3Region)
+            .pathStyle(pathStyle)
+            .checksums(checksumMode(), checksumMode());
     if (accessKey != null && secretKey != null) {
-      settings = settings.withCredentials(accessKey, secretKey);
+      connection.credentials(accessKey, secretKey);
     }
-    return settings;
+    return new S3Settings(connection.build(), controlBucket, controlPrefix);
   }
 }

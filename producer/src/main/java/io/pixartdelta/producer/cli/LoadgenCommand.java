@@ -2,6 +2,7 @@ package io.pixartdelta.producer.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pixartdelta.producer.RenderClient;
+import io.pixartdelta.producer.RenderClientBuilder;
 import io.pixartdelta.producer.load.LoadGenerator;
 import io.pixartdelta.producer.load.LoadReport;
 import io.pixartdelta.producer.load.LoadShape;
@@ -46,27 +47,8 @@ final class LoadgenCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  /** Open loop (a fixed rate) or closed loop (a bounded number in flight). */
-  static final class Pace {
-    @Option(
-        names = "--rate",
-        required = true,
-        paramLabel = "JOBS_PER_S",
-        description = "Open loop: submit at this rate in jobs per second (e.g. 2, 0.5).")
-    Double rate;
-
-    @Option(
-        names = "--in-flight",
-        required = true,
-        paramLabel = "N",
-        description =
-            "Closed loop: submit as fast as possible with at most N unfinished jobs (finds the"
-                + " sustainable maximum).")
-    Integer inFlight;
-  }
-
   @ArgGroup(exclusive = true, multiplicity = "1")
-  Pace pace;
+  LoadPace pace;
 
   @Option(
       names = "--duration",
@@ -139,7 +121,7 @@ final class LoadgenCommand implements Callable<Integer> {
       return ExitCodes.INVALID_INPUT;
     }
     boolean needsS3 = loadMix.templates().stream().anyMatch(t -> t.controlFile() != null);
-    RenderClient.Builder builder =
+    RenderClientBuilder builder =
         RenderClient.builder(connection.bootstrap)
             .jobsTopic(connection.jobsTopic)
             .statusTopic(connection.statusTopic)
@@ -175,13 +157,13 @@ final class LoadgenCommand implements Callable<Integer> {
     if (duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException("--duration must be positive, got " + duration);
     }
-    if (pace.inFlight != null) {
-      if (pace.inFlight < 1) {
-        throw new IllegalArgumentException("--in-flight must be positive, got " + pace.inFlight);
+    if (pace.inFlight() != null) {
+      if (pace.inFlight() < 1) {
+        throw new IllegalArgumentException("--in-flight must be positive, got " + pace.inFlight());
       }
-      return LoadShape.inFlight(pace.inFlight, duration, jobs == null ? 0 : jobs);
+      return LoadShape.inFlight(pace.inFlight(), duration, jobs == null ? 0 : jobs);
     }
-    double rate = pace.rate;
+    double rate = pace.rate();
     if (!(rate > 0) || rate > LoadShape.MAX_RATE) {
       throw new IllegalArgumentException("--rate must be in (0, 10000], got " + rate);
     }

@@ -1,13 +1,13 @@
 package io.pixartdelta.producer.cli;
 
+import io.pixartdelta.common.VerboseOption;
 import io.pixartdelta.producer.InfrastructureException;
 import io.pixartdelta.producer.S3CredentialsException;
 import io.pixartdelta.schemas.InvalidMessageException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code pixart-producer}: submit render jobs, look up and watch their status, generate load.
@@ -39,15 +39,7 @@ import picocli.CommandLine.ScopeType;
 public final class ProducerMain {
   private ProducerMain() {}
 
-  @Option(
-      names = "--verbose",
-      scope = ScopeType.INHERIT,
-      description = "Log details (Kafka and AWS client messages at INFO, ours at DEBUG) to stderr.")
-  void verbose(boolean on) {
-    if (on) {
-      LogVerbosity.verbose();
-    }
-  }
+  @Mixin VerboseOption verbose;
 
   public static void main(String[] args) {
     // The CLI's own quiet logging config, unless the user brings one (the library ships none).

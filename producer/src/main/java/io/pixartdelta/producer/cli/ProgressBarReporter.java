@@ -1,6 +1,6 @@
 package io.pixartdelta.producer.cli;
 
-import io.pixartdelta.producer.Durations;
+import io.pixartdelta.common.Durations;
 import io.pixartdelta.producer.JobTimeoutException;
 import io.pixartdelta.schemas.StatusEvent;
 import java.io.PrintStream;

@@ -1,6 +1,6 @@
 package io.pixartdelta.producer.cli;
 
-import io.pixartdelta.producer.Durations;
+import io.pixartdelta.common.Durations;
 import io.pixartdelta.producer.InfrastructureException;
 import io.pixartdelta.producer.S3Location;
 import io.pixartdelta.producer.S3Transfer;

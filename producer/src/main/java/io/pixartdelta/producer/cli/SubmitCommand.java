@@ -7,6 +7,7 @@ import io.pixartdelta.producer.InfrastructureException;
 import io.pixartdelta.producer.JobResult;
 import io.pixartdelta.producer.JobTimeoutException;
 import io.pixartdelta.producer.RenderClient;
+import io.pixartdelta.producer.RenderClientBuilder;
 import io.pixartdelta.producer.SubmitOptions;
 import io.pixartdelta.schemas.ControlSpec;
 import io.pixartdelta.schemas.ControlType;
@@ -153,7 +154,7 @@ final class SubmitCommand implements Callable<Integer> {
       return ExitCodes.INVALID_INPUT;
     }
     boolean follow = wait || download != null;
-    RenderClient.Builder builder =
+    RenderClientBuilder builder =
         RenderClient.builder(connection.bootstrap)
             .jobsTopic(connection.jobsTopic)
             .statusTopic(connection.statusTopic)

@@ -14,6 +14,7 @@ import io.pixartdelta.worker.app.OptionsException;
 import io.pixartdelta.worker.app.Worker;
 import io.pixartdelta.worker.app.WorkerMain;
 import io.pixartdelta.worker.app.WorkerOptions;
+import io.pixartdelta.worker.app.WorkerOptionsLoader;
 import io.pixartdelta.worker.embedded.EmbeddedKafka;
 import io.pixartdelta.worker.embedded.EmbeddedS3;
 import io.pixartdelta.worker.render.Renderer;
@@ -152,7 +153,7 @@ public final class E2eBench {
     }
     overrides.putIfAbsent(OptionKey.WORKER_ID.key(), "e2e-bench");
     overrides.putIfAbsent(OptionKey.KAFKA_GROUP_ID.key(), "e2e-bench");
-    WorkerOptions configured = WorkerOptions.load(null, Map.of(), overrides);
+    WorkerOptions configured = WorkerOptionsLoader.load(null, Map.of(), overrides);
     RendererFactory factory = WorkerMain.findFactory(rendererName);
     WorkerOptions.KafkaOptions k = configured.kafka();
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), 0);

@@ -1,6 +1,7 @@
 package io.pixartdelta.worker.dev;
 
 import io.pixartdelta.producer.cli.DurationConverter;
+import io.pixartdelta.producer.cli.LoadPace;
 import io.pixartdelta.producer.load.LoadReport;
 import io.pixartdelta.producer.load.LoadShape;
 import io.pixartdelta.worker.app.OptionsException;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Spec;
       "End-to-end benchmark: embedded Kafka + S3Proxy + this worker (tiny model by default),"
           + " driven by the load generator; prints jobs/s, latency percentiles and failures.",
       "Latency is from submission to the SUCCEEDED status event (render, encode, upload and"
-          + " status included)."
+          + " status included). Without --rate or --in-flight: --in-flight 64."
     })
 final class E2eBenchCommand implements Callable<Integer> {
   /** Closed-loop concurrency without --rate or --in-flight: twice the default backlog bound. */
@@ -44,27 +45,9 @@ final class E2eBenchCommand implements Callable<Integer> {
   @Option(names = "--mode", hidden = true, description = "Always e2e here.")
   String mode;
 
-  /** Open loop (a fixed rate) or closed loop (a bounded number in flight). */
-  static final class Pace {
-    @Option(
-        names = "--rate",
-        required = true,
-        paramLabel = "JOBS_PER_S",
-        description = "Open loop: submit at this many jobs per second.")
-    Double rate;
-
-    @Option(
-        names = "--in-flight",
-        required = true,
-        paramLabel = "N",
-        description =
-            "Closed loop: keep at most N jobs unfinished (finds the sustainable maximum; the"
-                + " default, with N = 64).")
-    Integer inFlight;
-  }
-
+  /** Without --rate or --in-flight: a closed loop of {@link #DEFAULT_IN_FLIGHT}. */
   @ArgGroup(exclusive = true, multiplicity = "0..1")
-  Pace pace;
+  LoadPace pace;
 
   @Option(
       names = "--duration",
@@ -150,11 +133,11 @@ final class E2eBenchCommand implements Callable<Integer> {
   E2eBench.Settings settings() {
     LoadShape shape;
     try {
-      if (pace != null && pace.rate != null) {
-        shape = LoadShape.fixedRate(pace.rate, duration, jobs);
+      if (pace != null && pace.rate() != null) {
+        shape = LoadShape.fixedRate(pace.rate(), duration, jobs);
       } else {
         shape =
-            LoadShape.inFlight(pace == null ? DEFAULT_IN_FLIGHT : pace.inFlight, duration, jobs);
+            LoadShape.inFlight(pace == null ? DEFAULT_IN_FLIGHT : pace.inFlight(), duration, jobs);
       }
     } catch (IllegalArgumentException e) {
       throw new OptionsException("invalid load: " + e.getMessage(), e);

@@ -88,7 +88,7 @@ final class EmbeddedRun implements RunExtension {
         k.statusTopic(),
         k.deadLetterTopic(),
         s3.endpoint(),
-        options.s3().region(),
+        options.s3().connection().region(),
         s3.accessKey(),
         s3.secretKey(),
         bucket,

@@ -8,6 +8,7 @@ import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.schemas.StatusEvent;
 import io.pixartdelta.worker.app.Worker;
 import io.pixartdelta.worker.app.WorkerOptions;
+import io.pixartdelta.worker.app.WorkerOptionsLoader;
 import io.pixartdelta.worker.kafka.JobDispatcher;
 import io.pixartdelta.worker.render.Renderer;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +59,7 @@ class AttemptCrashE2ETest {
       }
 
       values.put("worker.id", "crash-2");
-      WorkerOptions second = WorkerOptions.load(null, Map.of(), values);
+      WorkerOptions second = WorkerOptionsLoader.load(null, Map.of(), values);
       List<StatusEvent> events;
       try (Renderer renderer = E2EStack.renderer();
           Worker survivor = Worker.start(second, renderer)) {

@@ -10,7 +10,7 @@ import io.pixartdelta.schemas.JobState;
 import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.schemas.StatusEvent;
 import io.pixartdelta.worker.app.Worker;
-import io.pixartdelta.worker.app.WorkerOptions;
+import io.pixartdelta.worker.app.WorkerOptionsLoader;
 import io.pixartdelta.worker.kafka.DeadLetterPublisher;
 import io.pixartdelta.worker.kafka.WorkerState;
 import io.pixartdelta.worker.render.FakeRenderer;
@@ -45,7 +45,7 @@ class CancelE2ETest {
     List<StatusEvent> events;
     Map<String, JobResult> results = new HashMap<>();
     try (FakeRenderer renderer = new FakeRenderer(false, Duration.ofSeconds(1));
-        Worker worker = Worker.start(WorkerOptions.load(null, Map.of(), values), renderer);
+        Worker worker = Worker.start(WorkerOptionsLoader.load(null, Map.of(), values), renderer);
         StatusCollector statuses =
             StatusCollector.statuses(stack.kafka.bootstrapServers(), E2EStack.statusTopic(name));
         StatusCollector dlt =

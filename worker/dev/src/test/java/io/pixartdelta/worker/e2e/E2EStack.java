@@ -3,6 +3,7 @@ package io.pixartdelta.worker.e2e;
 import io.pixartdelta.schemas.JsonCodec;
 import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.worker.app.WorkerOptions;
+import io.pixartdelta.worker.app.WorkerOptionsLoader;
 import io.pixartdelta.worker.embedded.EmbeddedKafka;
 import io.pixartdelta.worker.embedded.EmbeddedS3;
 import io.pixartdelta.worker.render.Renderer;
@@ -85,7 +86,7 @@ final class E2EStack implements AutoCloseable, AfterAllCallback {
 
   /** Creates the test's topics and returns worker options pointing at them. */
   WorkerOptions options(String name, String workerId) {
-    return WorkerOptions.load(null, Map.of(), optionValues(name, workerId));
+    return WorkerOptionsLoader.load(null, Map.of(), optionValues(name, workerId));
   }
 
   /** Creates the test's topics and returns the option values (key=value) of {@link #options}. */

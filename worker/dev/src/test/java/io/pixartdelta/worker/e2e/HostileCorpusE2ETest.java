@@ -9,6 +9,7 @@ import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.schemas.StatusEvent;
 import io.pixartdelta.worker.app.Worker;
 import io.pixartdelta.worker.app.WorkerOptions;
+import io.pixartdelta.worker.app.WorkerOptionsLoader;
 import io.pixartdelta.worker.kafka.WorkerState;
 import io.pixartdelta.worker.render.FakeRenderer;
 import java.io.IOException;
@@ -47,7 +48,7 @@ class HostileCorpusE2ETest {
     String topic = E2EStack.jobsTopic(name);
     Map<String, String> values = new LinkedHashMap<>(stack.optionValues(name, "hostile-1"));
     values.put("worker.max-control-image-bytes", "262144");
-    WorkerOptions options = WorkerOptions.load(null, Map.of(), values);
+    WorkerOptions options = WorkerOptionsLoader.load(null, Map.of(), values);
     HostileCorpus corpus = HostileCorpus.load();
     assertThat(corpus.messages).hasSizeGreaterThanOrEqualTo(60);
     try (S3Client s3 = stack.s3Client(options)) {

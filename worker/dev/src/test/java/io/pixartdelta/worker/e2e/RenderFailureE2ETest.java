@@ -9,7 +9,7 @@ import io.pixartdelta.schemas.JobState;
 import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.schemas.StatusEvent;
 import io.pixartdelta.worker.app.Worker;
-import io.pixartdelta.worker.app.WorkerOptions;
+import io.pixartdelta.worker.app.WorkerOptionsLoader;
 import io.pixartdelta.worker.kafka.WorkerState;
 import io.pixartdelta.worker.metrics.WorkerMetrics;
 import io.pixartdelta.worker.render.FakeRenderer;
@@ -45,7 +45,7 @@ class RenderFailureE2ETest {
             StatusCollector.statuses(stack.kafka.bootstrapServers(), E2EStack.statusTopic(name));
         Worker worker =
             Worker.start(
-                WorkerOptions.load(null, Map.of(), values),
+                WorkerOptionsLoader.load(null, Map.of(), values),
                 renderer,
                 Clock.systemUTC(),
                 registry)) {

@@ -10,6 +10,7 @@ import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.schemas.StatusEvent;
 import io.pixartdelta.worker.app.Worker;
 import io.pixartdelta.worker.app.WorkerOptions;
+import io.pixartdelta.worker.app.WorkerOptionsLoader;
 import io.pixartdelta.worker.render.FakeRenderer;
 import io.pixartdelta.worker.render.Renderer;
 import java.time.Clock;
@@ -100,7 +101,7 @@ class S3OutageE2ETest {
     values.put("s3.breaker-min-calls", "3");
     values.put("s3.breaker-open-duration", "4s");
     values.put("worker.upload-outage-wait", "3m");
-    return WorkerOptions.load(null, Map.of(), values);
+    return WorkerOptionsLoader.load(null, Map.of(), values);
   }
 
   /** Records each change of the breaker state gauge, as the metrics registry shows it. */

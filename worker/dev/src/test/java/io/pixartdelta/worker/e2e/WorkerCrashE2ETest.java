@@ -7,6 +7,7 @@ import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.schemas.StatusEvent;
 import io.pixartdelta.worker.app.Worker;
 import io.pixartdelta.worker.app.WorkerOptions;
+import io.pixartdelta.worker.app.WorkerOptionsLoader;
 import io.pixartdelta.worker.render.FakeRenderer;
 import io.pixartdelta.worker.render.Renderer;
 import java.nio.file.Path;
@@ -174,7 +175,7 @@ class WorkerCrashE2ETest {
     if (s3Endpoint != null) {
       copy.put("s3.endpoint", s3Endpoint);
     }
-    return WorkerOptions.load(null, Map.of(), copy);
+    return WorkerOptionsLoader.load(null, Map.of(), copy);
   }
 
   private static StatusCollector collector(String name) {

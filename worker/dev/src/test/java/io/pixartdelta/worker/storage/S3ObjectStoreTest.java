@@ -3,6 +3,8 @@ package io.pixartdelta.worker.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pixartdelta.common.ChecksumMode;
+import io.pixartdelta.common.S3Connection;
 import io.pixartdelta.worker.embedded.EmbeddedS3;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,19 +32,18 @@ class S3ObjectStoreTest {
     s3.close();
   }
 
-  private static S3Settings settings(S3Settings.ChecksumMode checksums, int retryAttempts) {
-    return new S3Settings(
-        s3.endpoint(),
-        "us-east-1",
-        true,
-        s3.accessKey(),
-        s3.secretKey(),
-        checksums,
-        checksums,
+  private static S3StoreSettings settings(ChecksumMode checksums, int retryAttempts) {
+    return new S3StoreSettings(
+        S3Connection.aws()
+            .withEndpoint(s3.endpoint())
+            .withPathStyle(true)
+            .withCredentials(s3.accessKey(), s3.secretKey())
+            .withChecksums(checksums),
         1,
         Duration.ofSeconds(10),
-        new S3Settings.RetrySettings(retryAttempts, Duration.ofMillis(10), Duration.ofMillis(50)),
-        new S3Settings.BreakerSettings(10, 5, 50, Duration.ofSeconds(1)),
+        new S3StoreSettings.RetrySettings(
+            retryAttempts, Duration.ofMillis(10), Duration.ofMillis(50)),
+        new S3StoreSettings.BreakerSettings(10, 5, 50, Duration.ofSeconds(1)),
         new BucketAllowList(Set.of(BUCKET)));
   }
 
@@ -50,10 +51,8 @@ class S3ObjectStoreTest {
   void uploadStoresBytesContentTypeAndMetadata() {
     byte[] bytes = "not really a png".getBytes(StandardCharsets.UTF_8);
     Map<String, String> metadata = Map.of("job-id", "job-1", "seed", "42");
-    try (ObjectStore store =
-            new S3ObjectStore(settings(S3Settings.ChecksumMode.WHEN_SUPPORTED, 3));
-        S3Client client =
-            S3ObjectStore.buildClient(settings(S3Settings.ChecksumMode.WHEN_SUPPORTED, 1))) {
+    try (ObjectStore store = new S3ObjectStore(settings(ChecksumMode.WHEN_SUPPORTED, 3));
+        S3Client client = S3ObjectStore.buildClient(settings(ChecksumMode.WHEN_SUPPORTED, 1))) {
       StoredObject stored =
           store.putIfAbsent(
               new ObjectUpload(BUCKET, "a/job-1/0.png", bytes, "image/png", metadata));
@@ -72,8 +71,7 @@ class S3ObjectStoreTest {
 
   @Test
   void secondUploadToTheSameKeyKeepsTheFirstObject() {
-    try (ObjectStore store =
-        new S3ObjectStore(settings(S3Settings.ChecksumMode.WHEN_REQUIRED, 3))) {
+    try (ObjectStore store = new S3ObjectStore(settings(ChecksumMode.WHEN_REQUIRED, 3))) {
       byte[] first = {1, 2, 3};
       byte[] second = {9, 9, 9, 9, 9};
       store.putIfAbsent(
@@ -92,8 +90,7 @@ class S3ObjectStoreTest {
 
   @Test
   void bucketsOutsideTheAllowListAreRefusedWithoutCallingS3() {
-    try (ObjectStore store =
-        new S3ObjectStore(settings(S3Settings.ChecksumMode.WHEN_SUPPORTED, 3))) {
+    try (ObjectStore store = new S3ObjectStore(settings(ChecksumMode.WHEN_SUPPORTED, 3))) {
       assertThatThrownBy(
               () ->
                   store.putIfAbsent(
@@ -106,8 +103,7 @@ class S3ObjectStoreTest {
 
   @Test
   void readReportsMissingAndOversizedObjects() {
-    try (ObjectStore store =
-        new S3ObjectStore(settings(S3Settings.ChecksumMode.WHEN_SUPPORTED, 3))) {
+    try (ObjectStore store = new S3ObjectStore(settings(ChecksumMode.WHEN_SUPPORTED, 3))) {
       store.putIfAbsent(new ObjectUpload(BUCKET, "c/big.png", new byte[64], "image/png", Map.of()));
 
       assertThatThrownBy(() -> store.read(S3Uri.parse("s3://renders/c/missing.png"), 100))
@@ -123,16 +119,10 @@ class S3ObjectStoreTest {
 
   @Test
   void unreachableServerIsTransientAndRetriedUpToTheLimit() {
-    S3Settings base = settings(S3Settings.ChecksumMode.WHEN_SUPPORTED, 3);
-    S3Settings unreachable =
-        new S3Settings(
-            java.net.URI.create("http://127.0.0.1:1"),
-            base.region(),
-            true,
-            base.accessKey(),
-            base.secretKey(),
-            base.requestChecksum(),
-            base.responseChecksum(),
+    S3StoreSettings base = settings(ChecksumMode.WHEN_SUPPORTED, 3);
+    S3StoreSettings unreachable =
+        new S3StoreSettings(
+            base.connection().withEndpoint(java.net.URI.create("http://127.0.0.1:1")),
             1,
             Duration.ofSeconds(2),
             base.retry(),

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.pixartdelta.pixart.image.ImageEncoder;
 import io.pixartdelta.pixart.image.ImagePostprocess;
-import io.pixartdelta.pixart.nn.Kernels;
 import io.pixartdelta.pixart.pipeline.BatchResult;
 import io.pixartdelta.pixart.pipeline.GenerationRequest;
 import io.pixartdelta.pixart.pipeline.GenerationResult;
@@ -25,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,6 +40,8 @@ import picocli.CommandLine.Spec;
     description = "Benchmark the pipeline (no Kafka/S3); prints a table of per-stage timings.")
 public final class PipelineBenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Mixin RuntimeOptions runtime;
 
   static final class Weights {
     @Option(
@@ -57,12 +59,6 @@ public final class PipelineBenchCommand implements Callable<Integer> {
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
   Weights weights = new Weights();
-
-  @Option(
-      names = "--device",
-      defaultValue = "cpu",
-      description = "cpu or gpu:N (default ${DEFAULT-VALUE}).")
-  String device;
 
   @Option(
       names = "--batch",
@@ -96,19 +92,6 @@ public final class PipelineBenchCommand implements Callable<Integer> {
       defaultValue = "3",
       description = "Measured iterations per batch size.")
   int iterations;
-
-  @Option(
-      names = "--kernels",
-      defaultValue = "fused",
-      description = "Kernel backend: ${COMPLETION-CANDIDATES}.")
-  KernelChoice kernels;
-
-  @Option(
-      names = "--t5-int8",
-      description =
-          "8 GB mode: keep T5's linears and embedding as int8 with per-row scales, quantized"
-              + " while loading the checkpoint (about a quarter of the fp32 bytes).")
-  boolean t5Int8;
 
   @Option(
       names = "--vae-query-chunk",
@@ -150,13 +133,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
-    Device dev = Devices.parse(device);
-    Kernels k = kernels.create(dev);
+    Device dev = runtime.device();
     // The prompt cache would hide T5 after warm-up: benchmarks encode every prompt.
-    PipelineOptions options =
-        PipelineOptions.forDevice(dev, k)
-            .withPromptCacheSize(0)
-            .withT5Weights(t5Int8 ? T5WeightStorage.INT8 : T5WeightStorage.FULL);
+    PipelineOptions options = runtime.pipelineOptions(dev).withPromptCacheSize(0);
     long loadStart = System.nanoTime();
     try (PixArtPipeline pipeline = open(options);
         PeakMemory memory = new PeakMemory(dev)) {
@@ -166,7 +145,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
           pipeline.modelId(),
           dev,
           options.dtype(),
-          kernels,
+          runtime.kernels,
           size,
           size,
           steps,

@@ -18,7 +18,6 @@ import io.pixartdelta.pixart.pipeline.PipelineOptions;
 import io.pixartdelta.pixart.pipeline.PixArtPipeline;
 import io.pixartdelta.pixart.schedulers.SchedulerKind;
 import io.pixartdelta.pixart.schedulers.TimestepRule;
-import io.pixartdelta.pixart.text.T5WeightStorage;
 import io.pixartdelta.pixart.weights.Npy;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -28,6 +27,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,6 +41,8 @@ public final class RenderCommand implements Callable<Integer> {
   private static final int DEFAULT_SIZE = 1024;
 
   @Spec CommandSpec spec;
+
+  @Mixin RuntimeOptions runtime;
 
   @Option(
       names = "--model",
@@ -87,25 +89,6 @@ public final class RenderCommand implements Callable<Integer> {
       paramLabel = "FILE.npy",
       description = "Write the final latents (before the VAE) as .npy.")
   Path saveLatents;
-
-  @Option(
-      names = "--device",
-      defaultValue = "cpu",
-      description = "cpu or gpu:N (default ${DEFAULT-VALUE}).")
-  String device;
-
-  @Option(
-      names = "--kernels",
-      defaultValue = "fused",
-      description = "Kernel backend: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-  KernelChoice kernels;
-
-  @Option(
-      names = "--t5-int8",
-      description =
-          "8 GB mode: keep T5's linears and embedding as int8 with per-row scales, quantized"
-              + " while loading the checkpoint (about a quarter of the fp32 bytes).")
-  boolean t5Int8;
 
   @Option(
       names = "--timestep-rule",
@@ -167,11 +150,8 @@ public final class RenderCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
-    Device dev = Devices.parse(device);
-    PipelineOptions options =
-        PipelineOptions.forDevice(dev, kernels.create(dev))
-            .withTimestepRule(timestepRule)
-            .withT5Weights(t5Int8 ? T5WeightStorage.INT8 : T5WeightStorage.FULL);
+    Device dev = runtime.device();
+    PipelineOptions options = runtime.pipelineOptions(dev).withTimestepRule(timestepRule);
     if ((width == null) != (height == null)) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--width and --height go together");

@@ -6,7 +6,6 @@ import io.pixartdelta.schemas.JsonCodec;
 import io.pixartdelta.worker.kafka.DeadLetterPublisher;
 import io.pixartdelta.worker.kafka.JobConsumerLoop;
 import io.pixartdelta.worker.kafka.JobDispatcher;
-import io.pixartdelta.worker.kafka.KafkaClients;
 import io.pixartdelta.worker.kafka.StatusPublisher;
 import io.pixartdelta.worker.kafka.WorkerState;
 import io.pixartdelta.worker.metrics.GpuMemoryMeters;
@@ -23,14 +22,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One running worker: consumer loop thread, render service, status producer and object store, wired
- * from {@link WorkerOptions}. The {@link Renderer} belongs to the caller.
+ * from {@link WorkerOptions} and {@link WorkerConnections}. The {@link Renderer} belongs to the
+ * caller.
  *
  * <p>Lifecycle: {@link #start} → RUNNING; {@link #shutdown()} drains (bounded by the drain timeout)
  * and closes the consumer; {@link #close()} also stops the render threads and closes the producer
@@ -41,7 +41,7 @@ public final class Worker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
 
   private final WorkerOptions options;
-  private final KafkaProducer<byte[], byte[]> producer;
+  private final Producer<byte[], byte[]> producer;
   private final ObjectStore store;
   private final RenderService service;
   private final JobConsumerLoop loop;
@@ -49,19 +49,20 @@ public final class Worker implements AutoCloseable {
   private final AtomicReference<Throwable> fatal = new AtomicReference<>();
   private final WorkerMetrics metrics;
 
-  private Worker(WorkerOptions options, Renderer renderer, Clock clock, MeterRegistry registry) {
+  private Worker(
+      WorkerOptions options,
+      Renderer renderer,
+      Clock clock,
+      MeterRegistry registry,
+      WorkerConnections connections) {
     this.options = options;
     this.metrics = new WorkerMetrics(registry);
     WorkerOptions.KafkaOptions kafka = options.kafka();
-    this.producer =
-        KafkaClients.producer(
-            kafka.bootstrapServers(),
-            options.workerId(),
-            kafka.deliveryTimeout(),
-            kafka.clientProperties());
-    S3ObjectStore s3 = new S3ObjectStore(options.s3());
-    this.store = s3;
-    metrics.bindS3(s3.circuitBreaker(), s3.retry());
+    this.producer = connections.producer();
+    this.store = connections.store();
+    if (store instanceof S3ObjectStore s3) {
+      metrics.bindS3(s3.circuitBreaker(), s3.retry());
+    }
     JobTraces traces = new JobTraces();
     StatusSink status =
         TracingStatusSink.global(
@@ -98,14 +99,7 @@ public final class Worker implements AutoCloseable {
             clock,
             this::onFatal,
             traces);
-    KafkaConsumer<byte[], byte[]> consumer =
-        KafkaClients.consumer(
-            kafka.bootstrapServers(),
-            kafka.groupId(),
-            kafka.groupProtocol(),
-            options.workerId(),
-            kafka.maxPollRecords(),
-            kafka.clientProperties());
+    Consumer<byte[], byte[]> consumer = connections.consumer();
     this.loop =
         new JobConsumerLoop(
             consumer,
@@ -134,13 +128,31 @@ public final class Worker implements AutoCloseable {
     return start(options, renderer, clock, new SimpleMeterRegistry());
   }
 
-  /** Builds everything, registers the worker's meters in {@code registry} and starts consuming. */
+  /**
+   * Connects to Kafka and S3 ({@link WorkerConnections#connect}), registers the worker's meters in
+   * {@code registry} and starts consuming.
+   */
   public static Worker start(
       WorkerOptions options, Renderer renderer, Clock clock, MeterRegistry registry) {
     Objects.requireNonNull(options, "options");
+    return start(options, renderer, clock, registry, WorkerConnections.connect(options));
+  }
+
+  /**
+   * Starts consuming with the given clients and store (owned by the worker from now on), and
+   * registers the worker's meters in {@code registry}.
+   */
+  public static Worker start(
+      WorkerOptions options,
+      Renderer renderer,
+      Clock clock,
+      MeterRegistry registry,
+      WorkerConnections connections) {
+    Objects.requireNonNull(options, "options");
     Objects.requireNonNull(renderer, "renderer");
     Objects.requireNonNull(registry, "registry");
-    Worker worker = new Worker(options, renderer, clock, registry);
+    Objects.requireNonNull(connections, "connections");
+    Worker worker = new Worker(options, renderer, clock, registry, connections);
     worker.loopThread.start();
     LOG.info(
         "worker {} started: model {}, topic {}, group {}",

@@ -1,5 +1,7 @@
 package io.pixartdelta.worker.app;
 
+import io.pixartdelta.common.Durations;
+import io.pixartdelta.common.VerboseOption;
 import io.pixartdelta.pixart.cli.RenderCommand;
 import io.pixartdelta.worker.metrics.PrometheusMetrics;
 import io.pixartdelta.worker.render.Renderer;
@@ -21,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ScopeType;
 
 /**
  * The worker's command line.
@@ -59,15 +61,7 @@ public final class WorkerMain {
 
   private WorkerMain() {}
 
-  @Option(
-      names = "--verbose",
-      scope = ScopeType.INHERIT,
-      description = "Log details: DJL, Kafka, S3 and the embedded services at INFO, ours at DEBUG.")
-  void verbose(boolean on) {
-    if (on) {
-      LogVerbosity.verbose();
-    }
-  }
+  @Mixin VerboseOption verbose;
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
@@ -200,7 +194,7 @@ public final class WorkerMain {
 
     @Override
     public Integer call() throws Exception {
-      WorkerOptions options = WorkerOptions.load(config, System.getenv(), overrides());
+      WorkerOptions options = WorkerOptionsLoader.load(config, System.getenv(), overrides());
       PrintWriter out = spec.commandLine().getOut();
       RendererFactory factory = findFactory(options.model().renderer());
       List<AutoCloseable> services = new ArrayList<>();

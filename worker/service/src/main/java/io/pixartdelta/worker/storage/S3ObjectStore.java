@@ -6,24 +6,18 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.pixartdelta.common.S3Clients;
+import io.pixartdelta.common.S3Connection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -33,7 +27,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  *
  * <p>Every call goes through a Resilience4j {@link Retry} (exponential backoff with jitter) around
  * a {@link CircuitBreaker}; the SDK's own retries are lowered to {@link
- * S3Settings#sdkMaxAttempts()} so the two do not multiply. Only transient failures (I/O,
+ * S3StoreSettings#sdkMaxAttempts()} so the two do not multiply. Only transient failures (I/O,
  * throttling, 5xx) are retried and count against the breaker; a refused request (4xx) fails at
  * once.
  *
@@ -49,15 +43,15 @@ public final class S3ObjectStore implements ObjectStore {
   private final CircuitBreaker breaker;
 
   /** Builds a client from {@code settings}; the store owns and closes it. */
-  public S3ObjectStore(S3Settings settings) {
+  public S3ObjectStore(S3StoreSettings settings) {
     this(buildClient(settings), settings);
   }
 
-  S3ObjectStore(S3Client client, S3Settings settings) {
+  S3ObjectStore(S3Client client, S3StoreSettings settings) {
     this.client = client;
     this.allowList = settings.allowList();
     Predicate<Throwable> transientFailure = S3ObjectStore::isTransient;
-    S3Settings.RetrySettings r = settings.retry();
+    S3StoreSettings.RetrySettings r = settings.retry();
     this.retry =
         Retry.of(
             "s3",
@@ -68,7 +62,7 @@ public final class S3ObjectStore implements ObjectStore {
                         r.initialBackoff(), 2.0, 0.5, r.maxBackoff()))
                 .retryOnException(transientFailure)
                 .build());
-    S3Settings.BreakerSettings b = settings.breaker();
+    S3StoreSettings.BreakerSettings b = settings.breaker();
     this.breaker =
         CircuitBreaker.of(
             "s3",
@@ -83,33 +77,14 @@ public final class S3ObjectStore implements ObjectStore {
   }
 
   /** The SDK client as configured by {@code settings} (also used by tests and tools). */
-  public static S3Client buildClient(S3Settings settings) {
-    AwsCredentialsProvider credentials =
-        settings.accessKey() == null
-            ? DefaultCredentialsProvider.builder().build()
-            : StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()));
-    S3ClientBuilder builder =
-        S3Client.builder()
-            .region(Region.of(settings.region()))
-            .forcePathStyle(settings.pathStyle())
-            .credentialsProvider(credentials)
-            .requestChecksumCalculation(
-                settings.requestChecksum() == S3Settings.ChecksumMode.WHEN_REQUIRED
-                    ? RequestChecksumCalculation.WHEN_REQUIRED
-                    : RequestChecksumCalculation.WHEN_SUPPORTED)
-            .responseChecksumValidation(
-                settings.responseChecksum() == S3Settings.ChecksumMode.WHEN_REQUIRED
-                    ? ResponseChecksumValidation.WHEN_REQUIRED
-                    : ResponseChecksumValidation.WHEN_SUPPORTED)
-            .overrideConfiguration(
-                o ->
-                    o.retryStrategy(s -> s.maxAttempts(settings.sdkMaxAttempts()))
-                        .apiCallTimeout(settings.callTimeout()));
-    if (settings.endpoint() != null) {
-      builder.endpointOverride(settings.endpoint());
-    }
-    return builder.build();
+  public static S3Client buildClient(S3StoreSettings settings) {
+    S3Connection connection = settings.connection();
+    return S3Clients.builder(connection, S3Clients.credentials(connection))
+        .overrideConfiguration(
+            o ->
+                o.retryStrategy(r -> r.maxAttempts(settings.sdkMaxAttempts()))
+                    .apiCallTimeout(settings.callTimeout()))
+        .build();
   }
 
   /** The breaker's state, for health checks and metrics. */

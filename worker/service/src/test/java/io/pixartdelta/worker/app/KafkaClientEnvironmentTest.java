@@ -21,7 +21,7 @@ class KafkaClientEnvironmentTest {
   @Test
   void clientPropertiesComeFromTheEnvironment() {
     WorkerOptions options =
-        WorkerOptions.load(
+        WorkerOptionsLoader.load(
             null,
             Map.of(
                 "PIXART_KAFKA_CLIENT_SECURITY_PROTOCOL", "SASL_SSL",
@@ -51,7 +51,7 @@ class KafkaClientEnvironmentTest {
         file, "kafka.client.security.protocol=SSL\nkafka.client.client.rack=use1-az1\n");
 
     WorkerOptions options =
-        WorkerOptions.load(
+        WorkerOptionsLoader.load(
             file,
             Map.of(
                 "PIXART_KAFKA_CLIENT_SECURITY_PROTOCOL", "SASL_SSL",
@@ -71,7 +71,7 @@ class KafkaClientEnvironmentTest {
         new String[] {
           "PIXART_KAFKA_CLIENT_", "PIXART_KAFKA_CLIENT_sasl_mechanism", "PIXART_KAFKA_CLIENT__X"
         }) {
-      assertThatThrownBy(() -> WorkerOptions.load(null, Map.of(variable, "x"), Map.of()))
+      assertThatThrownBy(() -> WorkerOptionsLoader.load(null, Map.of(variable, "x"), Map.of()))
           .isInstanceOf(OptionsException.class)
           .hasMessageContaining(variable)
           .hasMessageContaining("PIXART_KAFKA_CLIENT_SECURITY_PROTOCOL");

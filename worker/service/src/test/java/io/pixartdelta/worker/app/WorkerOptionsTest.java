@@ -3,8 +3,8 @@ package io.pixartdelta.worker.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pixartdelta.common.ChecksumMode;
 import io.pixartdelta.worker.render.ParameterEmbedding;
-import io.pixartdelta.worker.storage.S3Settings;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -21,17 +21,17 @@ class WorkerOptionsTest {
 
   @Test
   void defaultsAreValidAndMatchTheDocumentedValues() {
-    WorkerOptions options = WorkerOptions.defaults();
+    WorkerOptions options = WorkerOptionsLoader.defaults();
 
     assertThat(options.kafka().bootstrapServers()).isEqualTo("localhost:9092");
     assertThat(options.kafka().jobsTopic()).isEqualTo("render-jobs");
     assertThat(options.kafka().groupProtocol()).isEqualTo("consumer");
     assertThat(options.service().batch().maxBatchSize()).isEqualTo(4);
     assertThat(options.service().batch().maxWait()).isEqualTo(Duration.ofMillis(250));
-    assertThat(options.s3().endpoint()).isNull();
-    assertThat(options.s3().accessKey()).isNull();
+    assertThat(options.s3().connection().endpoint()).isNull();
+    assertThat(options.s3().connection().accessKeyId()).isNull();
     assertThat(options.s3().allowList().buckets()).containsExactly("renders");
-    assertThat(options.s3().requestChecksum()).isEqualTo(S3Settings.ChecksumMode.WHEN_SUPPORTED);
+    assertThat(options.s3().connection().requestChecksum()).isEqualTo(ChecksumMode.WHEN_SUPPORTED);
     assertThat(options.workerId()).isNotBlank();
     assertThat(options.embedded().enabled()).isFalse();
     assertThat(options.output().parameterEmbedding()).isEqualTo(ParameterEmbedding.DEFAULT);
@@ -65,12 +65,12 @@ class WorkerOptionsTest {
             "UNRELATED", "ignored");
     Map<String, String> cli = Map.of("worker.max-wait", "75ms");
 
-    WorkerOptions options = WorkerOptions.load(file, env, cli);
+    WorkerOptions options = WorkerOptionsLoader.load(file, env, cli);
 
     assertThat(options.service().batch().maxBatchSize()).isEqualTo(6);
     assertThat(options.kafka().groupId()).isEqualTo("from-env");
     assertThat(options.service().batch().maxWait()).isEqualTo(Duration.ofMillis(75));
-    assertThat(options.s3().region()).isEqualTo("eu-west-1");
+    assertThat(options.s3().connection().region()).isEqualTo("eu-west-1");
   }
 
   @Test
@@ -78,7 +78,8 @@ class WorkerOptionsTest {
     assertThat(load("model.device", "gpu:0").model().rendererSettings().dtype()).isEqualTo("fp16");
     assertThat(load("model.device", "cpu").model().rendererSettings().dtype()).isEqualTo("fp32");
     WorkerOptions forced =
-        WorkerOptions.load(null, Map.of(), Map.of("model.device", "gpu:0", "model.dtype", "fp32"));
+        WorkerOptionsLoader.load(
+            null, Map.of(), Map.of("model.device", "gpu:0", "model.dtype", "fp32"));
     assertThat(forced.model().rendererSettings().dtype()).isEqualTo("fp32");
   }
 
@@ -86,13 +87,13 @@ class WorkerOptionsTest {
   void randomWeightsAreRealOrTinyAndReplaceTheCheckpoint() {
     assertThat(load("model.random-weights", "real").model().rendererSettings().randomWeights())
         .isEqualTo("real");
-    assertThat(WorkerOptions.defaults().model().rendererSettings().randomWeights()).isNull();
+    assertThat(WorkerOptionsLoader.defaults().model().rendererSettings().randomWeights()).isNull();
     assertThatThrownBy(() -> load("model.random-weights", "huge"))
         .isInstanceOf(OptionsException.class)
         .hasMessageContaining("model.random-weights");
     assertThatThrownBy(
             () ->
-                WorkerOptions.load(
+                WorkerOptionsLoader.load(
                     null,
                     Map.of(),
                     Map.of("model.random-weights", "tiny", "model.dir", "/models/pixart")))
@@ -122,9 +123,9 @@ class WorkerOptionsTest {
   @Test
   void t5Int8ReachesTheRendererSettingsFromTheEnvironment() {
     assertThat(OptionKey.MODEL_T5_INT8.envName()).isEqualTo("PIXART_MODEL_T5_INT8");
-    assertThat(WorkerOptions.defaults().model().rendererSettings().t5Int8()).isFalse();
+    assertThat(WorkerOptionsLoader.defaults().model().rendererSettings().t5Int8()).isFalse();
     WorkerOptions options =
-        WorkerOptions.load(null, Map.of("PIXART_MODEL_T5_INT8", "true"), Map.of());
+        WorkerOptionsLoader.load(null, Map.of("PIXART_MODEL_T5_INT8", "true"), Map.of());
     assertThat(options.model().t5Int8()).isTrue();
     assertThat(options.model().rendererSettings().t5Int8()).isTrue();
     assertThatThrownBy(() -> load("model.t5-int8", "maybe"))
@@ -134,7 +135,7 @@ class WorkerOptionsTest {
   @Test
   void passThroughKafkaClientPropertiesAreCollected() {
     WorkerOptions options =
-        WorkerOptions.load(
+        WorkerOptionsLoader.load(
             null,
             Map.of(),
             Map.of(
@@ -187,7 +188,8 @@ class WorkerOptionsTest {
     assertThatThrownBy(() -> load("worker.max-bach-size", "4"))
         .isInstanceOf(OptionsException.class)
         .hasMessageContaining("unknown option 'worker.max-bach-size'");
-    assertThat(WorkerOptions.load(null, Map.of("PIXART_NOT_AN_OPTION", "x"), Map.of())).isNotNull();
+    assertThat(WorkerOptionsLoader.load(null, Map.of("PIXART_NOT_AN_OPTION", "x"), Map.of()))
+        .isNotNull();
   }
 
   @Test
@@ -199,13 +201,13 @@ class WorkerOptionsTest {
   @Test
   void embeddedServicesReplaceTheConnectionSettings() {
     WorkerOptions options =
-        WorkerOptions.defaults()
+        WorkerOptionsLoader.defaults()
             .withEmbeddedServices("localhost:1234", URI.create("http://127.0.0.1:9999"), "k", "s");
 
     assertThat(options.kafka().bootstrapServers()).isEqualTo("localhost:1234");
-    assertThat(options.s3().endpoint()).isEqualTo(URI.create("http://127.0.0.1:9999"));
-    assertThat(options.s3().pathStyle()).isTrue();
-    assertThat(options.s3().accessKey()).isEqualTo("k");
+    assertThat(options.s3().connection().endpoint()).isEqualTo(URI.create("http://127.0.0.1:9999"));
+    assertThat(options.s3().connection().pathStyle()).isTrue();
+    assertThat(options.s3().connection().accessKeyId()).isEqualTo("k");
   }
 
   @Test
@@ -227,6 +229,6 @@ class WorkerOptionsTest {
   }
 
   private static WorkerOptions load(String key, String value) {
-    return WorkerOptions.load(null, Map.of(), Map.of(key, value));
+    return WorkerOptionsLoader.load(null, Map.of(), Map.of(key, value));
   }
 }

@@ -11,10 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** An {@link ObjectStore} in memory with the same put-if-absent semantics, for unit tests. */
-final class InMemoryObjectStore implements ObjectStore {
-  record Entry(byte[] bytes, String contentType, Map<String, String> metadata) {}
+public final class InMemoryObjectStore implements ObjectStore {
+  public record Entry(byte[] bytes, String contentType, Map<String, String> metadata) {}
 
-  final Map<S3Uri, Entry> objects = new ConcurrentHashMap<>();
+  public final Map<S3Uri, Entry> objects = new ConcurrentHashMap<>();
   final AtomicInteger puts = new AtomicInteger();
   volatile StorageException failPutsWith;
 

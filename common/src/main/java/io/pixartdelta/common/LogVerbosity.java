@@ -1,4 +1,4 @@
-package io.pixartdelta.worker.app;
+package io.pixartdelta.common;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -9,13 +9,13 @@ import org.slf4j.LoggerFactory;
  * {@code --verbose} for the command-line tools: the quiet default configs keep libraries at WARN
  * (or ERROR for known noise); verbose puts our own loggers at DEBUG and everything else at INFO.
  */
-final class LogVerbosity {
+public final class LogVerbosity {
   private static final String OWN = "io.pixartdelta";
 
   private LogVerbosity() {}
 
   /** Switches to verbose logging; a no-op when Logback is not the SLF4J backend. */
-  static void verbose() {
+  public static void verbose() {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return; // another backend: its own configuration decides
     }

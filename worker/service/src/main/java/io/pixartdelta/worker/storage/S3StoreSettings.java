@@ -1,21 +1,14 @@
 package io.pixartdelta.worker.storage;
 
-import java.net.URI;
+import io.pixartdelta.common.S3Connection;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How to reach S3 (or an S3-compatible server) and how hard to try.
+ * The worker's S3 settings: how to reach the store (the {@link S3Connection} the client shares) and
+ * how hard to try.
  *
- * @param endpoint endpoint override such as {@code http://127.0.0.1:9000}; null for AWS's own
- * @param region signing region, e.g. {@code us-east-1}
- * @param pathStyle true for {@code http://host/bucket/key} addressing (most third-party servers)
- * @param accessKey static access key id; null (together with {@code secretKey}) for the default AWS
- *     credentials chain (environment, profile, instance role)
- * @param secretKey static secret key, or null
- * @param requestChecksum when the SDK adds request checksums; {@code WHEN_REQUIRED} for servers
- *     that reject the SDK's default CRC32 trailers
- * @param responseChecksum when the SDK validates response checksums
+ * @param connection endpoint, region, addressing, credentials and checksum modes
  * @param sdkMaxAttempts attempts inside the SDK per call (1 = no SDK retries; the outer retry below
  *     does the retrying, so the two do not multiply)
  * @param callTimeout limit for one SDK call including its own attempts
@@ -23,37 +16,16 @@ import java.util.Objects;
  * @param breaker the circuit breaker around every call
  * @param allowList buckets that may be written and read
  */
-public record S3Settings(
-    URI endpoint,
-    String region,
-    boolean pathStyle,
-    String accessKey,
-    String secretKey,
-    ChecksumMode requestChecksum,
-    ChecksumMode responseChecksum,
+public record S3StoreSettings(
+    S3Connection connection,
     int sdkMaxAttempts,
     Duration callTimeout,
     RetrySettings retry,
     BreakerSettings breaker,
     BucketAllowList allowList) {
 
-  /** When checksums are computed or validated (mirrors the SDK's two settings). */
-  public enum ChecksumMode {
-    /** Whenever the operation supports it (the SDK default since 2.30). */
-    WHEN_SUPPORTED,
-    /** Only when the operation requires it (for third-party S3 servers). */
-    WHEN_REQUIRED
-  }
-
-  public S3Settings {
-    if (region == null || region.isBlank()) {
-      throw new IllegalArgumentException("region must not be blank");
-    }
-    if ((accessKey == null) != (secretKey == null)) {
-      throw new IllegalArgumentException("accessKey and secretKey must be set together");
-    }
-    Objects.requireNonNull(requestChecksum, "requestChecksum");
-    Objects.requireNonNull(responseChecksum, "responseChecksum");
+  public S3StoreSettings {
+    Objects.requireNonNull(connection, "connection");
     if (sdkMaxAttempts < 1 || sdkMaxAttempts > 10) {
       throw new IllegalArgumentException("sdkMaxAttempts must be 1..10, got " + sdkMaxAttempts);
     }
@@ -63,6 +35,12 @@ public record S3Settings(
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(breaker, "breaker");
     Objects.requireNonNull(allowList, "allowList");
+  }
+
+  /** A copy that reaches the store through {@code newConnection}. */
+  public S3StoreSettings withConnection(S3Connection newConnection) {
+    return new S3StoreSettings(
+        newConnection, sdkMaxAttempts, callTimeout, retry, breaker, allowList);
   }
 
   /**

@@ -1,4 +1,4 @@
-package io.pixartdelta.producer.cli;
+package io.pixartdelta.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
