@@ -552,6 +552,7 @@ public final class RenderService implements AutoCloseable {
 
   /** Publishes a terminal event; the job is done when it is acknowledged. */
   private void finish(IncomingJob incoming, StatusEvent event) {
+    JobOutcomeLog.ended(incoming.job(), event);
     CompletableFutureBridge.whenDone(
         status.publish(event),
         error -> {
