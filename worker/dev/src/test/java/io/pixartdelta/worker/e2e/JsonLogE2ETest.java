@@ -19,9 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,17 +34,7 @@ class JsonLogE2ETest {
   private static final Duration TIMEOUT = Duration.ofMinutes(3);
   private static final String PERSONAL = "a portrait of Jane Doe at 12 Elm Street";
   private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
-  private static E2EStack stack;
-
-  @BeforeAll
-  static void startServers() {
-    stack = new E2EStack();
-  }
-
-  @AfterAll
-  static void stopServers() {
-    stack.close();
-  }
+  @RegisterExtension static final E2EStack stack = new E2EStack();
 
   @Test
   void everyLineIsJsonWithTheJobContextAndNoPromptInClear(@TempDir Path dir) throws Exception {
