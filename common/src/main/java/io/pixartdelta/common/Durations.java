@@ -44,7 +44,7 @@ public final class Durations {
    * 90s}, {@code 1500ms}, {@code 2d}; sub-millisecond and negative durations in ISO-8601.
    */
   public static String format(Duration duration) {
-    if (duration.isNegative() || duration.getNano() % 1_000_000 != 0) {
+    if (duration.isNegative() || duration.toNanosPart() % 1_000_000 != 0) {
       return duration.toString();
     }
     long ms = duration.toMillis();

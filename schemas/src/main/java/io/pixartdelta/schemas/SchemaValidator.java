@@ -113,6 +113,7 @@ public final class SchemaValidator {
    * schemas, so a hostile exponent cannot make a huge {@link BigInteger}. Containers are copied
    * only where something changes.
    */
+  @SuppressWarnings("ReferenceEquality") // identity on purpose: an unchanged node comes back as is
   static JsonNode exactIntegers(JsonNode node) {
     if ((node.isDouble() || node.isFloat()) && !Double.isFinite(node.doubleValue())) {
       return Double.isNaN(node.doubleValue())

@@ -149,7 +149,8 @@ class RenderJobTest {
             "withControl",
             j -> j.withControl(ControlSpec.inlinePng(new byte[] {1, 2, 3}, ControlType.EDGES, 0.5)),
             j -> j.control().image().equals("data:image/png;base64,AQID")),
-        copy("withOutput null", j -> j.withOutput(null), j -> j.output() == OutputSpec.DEFAULT),
+        copy(
+            "withOutput null", j -> j.withOutput(null), j -> j.output().equals(OutputSpec.DEFAULT)),
         copy(
             "withOutput",
             j -> j.withOutput(new OutputSpec(null, "x", ImageFormat.JPEG, null)),

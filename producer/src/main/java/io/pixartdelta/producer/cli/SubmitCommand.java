@@ -258,7 +258,7 @@ final class SubmitCommand implements Callable<Integer> {
     if (json) {
       return new JsonReporter(out);
     }
-    if (follow && !plain && System.console() != null) {
+    if (follow && !plain && Terminal.attached()) {
       return new ProgressBarReporter(out, jobs);
     }
     return new PlainReporter(out);

@@ -26,7 +26,7 @@ class ProgressBarReporterTest {
   void resultLinesScrollAboveTheBarWhichEndsDrawnOnceWithItsCounts() throws Exception {
     ByteArrayOutputStream screen = new ByteArrayOutputStream();
     PrintStream terminal = new PrintStream(screen, true, StandardCharsets.UTF_8);
-    PrintWriter out = new PrintWriter(terminal, true);
+    PrintWriter out = new PrintWriter(terminal, true, StandardCharsets.UTF_8);
     ProgressBarReporter bar = new ProgressBarReporter(out, terminal, 100, 2);
     Tally tally = new Tally();
     for (String id : List.of("job-1", "job-2")) {

@@ -17,17 +17,21 @@ import io.pixartdelta.schemas.JobState;
 import io.pixartdelta.schemas.OutputSpec;
 import io.pixartdelta.schemas.RenderJob;
 import io.pixartdelta.schemas.StatusEvent;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,6 +73,30 @@ class RenderClientIntegrationTest {
         .defaultTimeout(Duration.ofSeconds(60))
         .s3(stack.s3Settings())
         .build();
+  }
+
+  /**
+   * Sends a marker job to every partition of the jobs topic and waits for their results: the
+   * stand-in worker reads each partition in order, so by then it has read every job sent before.
+   */
+  private static void awaitEverythingSentSoFar(String test) throws Exception {
+    Set<Integer> partitions = new HashSet<>();
+    List<CompletableFuture<JobResult>> markers = new ArrayList<>();
+    for (int i = 0; partitions.size() < EmbeddedStack.PARTITIONS; i++) {
+      String id = "marker-" + test + "-" + i;
+      if (partitions.add(partitionOf(id))) {
+        markers.add(client.submit(job(id, "marker", 256, 256)));
+      }
+    }
+    for (CompletableFuture<JobResult> marker : markers) {
+      assertThat(marker.get(60, TimeUnit.SECONDS).succeeded()).isTrue();
+    }
+  }
+
+  /** The partition the producer's default partitioner picks for a record keyed by the job id. */
+  private static int partitionOf(String jobId) {
+    byte[] key = jobId.getBytes(StandardCharsets.UTF_8);
+    return Utils.toPositive(Utils.murmur2(key)) % EmbeddedStack.PARTITIONS;
   }
 
   private static RenderJob job(String id, String prompt, int w, int h) {
@@ -201,7 +229,7 @@ class RenderClientIntegrationTest {
     assertThat(third).isCompleted();
     assertThat(third.get().terminal()).isEqualTo(result.terminal());
     assertThat(client.send(job).get(10, TimeUnit.SECONDS)).isFalse();
-    Thread.sleep(500); // give a wrongly re-sent job time to arrive
+    awaitEverythingSentSoFar("idem");
     assertThat(stack.worker.timesReceived("idem-1")).isEqualTo(1);
   }
 
@@ -222,7 +250,7 @@ class RenderClientIntegrationTest {
           .cause()
           .isInstanceOf(JobTimeoutException.class);
     }
-    Thread.sleep(500);
+    awaitEverythingSentSoFar("restart");
     assertThat(stack.worker.timesReceived("restart-done")).isEqualTo(1);
     assertThat(stack.worker.timesReceived("restart-stuck")).isEqualTo(1);
   }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * while holding two accepted, uncommitted jobs, and a second worker that finishes them.
  */
 class AttemptCrashE2ETest {
-  private static final Duration TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
   @RegisterExtension static final E2EStack stack = new E2EStack();
 
   @Test

@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * topic, and every job shows ACCEPTED, STARTED and SUCCEEDED.
  */
 class BrokerRestartE2ETest {
-  private static final Duration TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
   @RegisterExtension static final E2EStack stack = new E2EStack();
 
   @Test

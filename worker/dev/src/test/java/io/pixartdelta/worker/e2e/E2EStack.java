@@ -32,6 +32,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -143,6 +144,17 @@ final class E2EStack implements AutoCloseable, AfterAllCallback {
   /** Sends a job keyed by its id. */
   void send(String name, RenderJob job) {
     sendRaw(name, job.jobId(), JsonCodec.shared().encode(job));
+  }
+
+  /** A record key that the producer's default partitioner sends to {@code partition}. */
+  static String keyOnPartition(String prefix, int partition) {
+    for (int i = 0; ; i++) {
+      String key = prefix + "-" + i;
+      byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+      if (Utils.toPositive(Utils.murmur2(bytes)) % PARTITIONS == partition) {
+        return key;
+      }
+    }
   }
 
   /** Sends arbitrary bytes (key may be null). */

@@ -36,7 +36,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * be committed, and the worker must still be running at the end.
  */
 class HostileCorpusE2ETest {
-  private static final Duration TIMEOUT = Duration.ofSeconds(180);
+  private static final Duration TIMEOUT = Duration.ofMinutes(3);
   private static final String CONTROL_OK = "s3://" + E2EStack.BUCKET + "/hostile-inputs/ok.png";
   private static final String CONTROL_PNG = "/hostile/control-64x64.png";
 

@@ -80,7 +80,7 @@ class QuickStartE2ETest {
       }
       StatusEvent done;
       try (StatusCollector statuses = StatusCollector.statuses(bootstrap, "render-status")) {
-        done = statuses.awaitTerminal(List.of("quick-1"), Duration.ofSeconds(180)).get("quick-1");
+        done = statuses.awaitTerminal(List.of("quick-1"), Duration.ofMinutes(3)).get("quick-1");
       }
       assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
       assertThat(done.results().get(0).uri()).isEqualTo("s3://renders/images/quick-1/0.png");
@@ -89,7 +89,7 @@ class QuickStartE2ETest {
       assertThat(Files.size(file)).isEqualTo(done.results().get(0).bytes());
 
       // The demo jobs' status events are printed as they arrive.
-      long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
       java.util.regex.Pattern demoDone =
           java.util.regex.Pattern.compile("demo-\\d+-\\d SUCCEEDED s3://renders/");
       while (demoDone.matcher(Files.readString(log)).results().count() < 2
@@ -112,7 +112,7 @@ class QuickStartE2ETest {
 
   private static void awaitLogLine(Path log, String text, Process process)
       throws IOException, InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     while (!(Files.exists(log) && Files.readString(log).contains(text))) {
       if (!process.isAlive()) {
         throw new AssertionError("worker exited early:\n" + Files.readString(log));

@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * owner receives and renders them.
  */
 class RebalanceE2ETest {
-  private static final Duration TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
   @RegisterExtension static final E2EStack stack = new E2EStack();
 
   @Test

@@ -31,7 +31,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * metrics to open during the outage and to close after it.
  */
 class S3OutageE2ETest {
-  private static final Duration TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
   private static final Duration OUTAGE = Duration.ofSeconds(30);
   private static final String STATE_GAUGE = "resilience4j.circuitbreaker.state";
   @RegisterExtension static final E2EStack stack = new E2EStack();

@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * object per image, and the terminal events the redone work repeats are counted and printed.
  */
 class WorkerCrashE2ETest {
-  private static final Duration TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
   @RegisterExtension static final E2EStack stack = new E2EStack();
 
   @Test

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A worker ({@code WorkerMain run --renderer fake}) in its own JVM, so that a test can kill it with
- * SIGKILL: no drain, no commit, no close of its clients. Its output goes to a log file, printed
- * when the test asks.
+ * A worker ({@code WorkerMain run}, by default with {@code --renderer fake}) in its own JVM, so
+ * that a test can kill it with SIGKILL (no drain, no commit, no close of its clients) or read its
+ * output as a user would see it. Its output goes to a log file, printed when the test asks.
  */
 final class WorkerProcess implements AutoCloseable {
   private final Process process;
@@ -30,16 +30,29 @@ final class WorkerProcess implements AutoCloseable {
    */
   static WorkerProcess start(Map<String, String> values, long batchMillis, Path log)
       throws IOException {
+    return start(
+        List.of("-Dpixart.fake.batch-millis=" + batchMillis),
+        List.of("--renderer", "fake"),
+        values,
+        log);
+  }
+
+  /**
+   * Starts {@code WorkerMain run} with extra JVM options (after the default {@code -Xmx512m}, so
+   * they may override it), extra {@code run} options and the option values {@code values}.
+   */
+  static WorkerProcess start(
+      List<String> jvmOptions, List<String> runOptions, Map<String, String> values, Path log)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
-    command.add("-Dpixart.fake.batch-millis=" + batchMillis);
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("io.pixartdelta.worker.app.WorkerMain");
     command.add("run");
-    command.add("--renderer");
-    command.add("fake");
+    command.addAll(runOptions);
     for (Map.Entry<String, String> entry : values.entrySet()) {
       command.add("--set");
       command.add(entry.getKey() + "=" + entry.getValue());
@@ -50,6 +63,15 @@ final class WorkerProcess implements AutoCloseable {
       throw new AssertionError("worker exited at once:\n" + Files.readString(log));
     }
     return new WorkerProcess(process, log);
+  }
+
+  /** SIGTERM (the worker drains and stops), then waits for it to exit; returns its exit code. */
+  int stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      throw new AssertionError("worker process still running 60 s after SIGTERM");
+    }
+    return process.exitValue();
   }
 
   /** SIGKILL, then waits for the process to be gone; returns its exit code. */

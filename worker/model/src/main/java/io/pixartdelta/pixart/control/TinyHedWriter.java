@@ -52,9 +52,9 @@ public final class TinyHedWriter {
     } else if (name.endsWith(".bias")) {
       scale = 0.05;
     } else if (name.equals(HedConfig.convName(0, 0) + ".weight")) {
-      scale = 1 / (128 * Math.sqrt(fanIn));
+      scale = 1 / (128 * Math.sqrt((double) fanIn));
     } else if (name.contains(".projection.")) {
-      scale = 1 / Math.sqrt(fanIn);
+      scale = 1 / Math.sqrt((double) fanIn);
     } else {
       scale = Math.sqrt(2.0 / fanIn);
     }

@@ -58,7 +58,18 @@ public record PngWriter(int level, RowFilter filter, DeflateStrategy strategy) {
      * Difference to whichever of left, above and upper-left is closest to left + above −
      * upper-left.
      */
-    PAETH
+    PAETH;
+
+    /** The filter-type byte that starts each row (PNG specification, section 9.2). */
+    byte type() {
+      return switch (this) {
+        case NONE -> 0;
+        case SUB -> 1;
+        case UP -> 2;
+        case AVERAGE -> 3;
+        case PAETH -> 4;
+      };
+    }
   }
 
   /** Deflate strategies of {@link Deflater}. */
@@ -361,7 +372,7 @@ public record PngWriter(int level, RowFilter filter, DeflateStrategy strategy) {
    */
   static void filterRow(
       RowFilter filter, byte[] cur, byte[] prev, int length, int bpp, byte[] out, int offset) {
-    out[offset] = (byte) filter.ordinal();
+    out[offset] = filter.type();
     int o = offset + 1;
     int first = Math.min(bpp, length); // bytes with no left neighbour
     switch (filter) {

@@ -11,6 +11,8 @@ package io.pixartdelta.pixart.random;
  * are fused. Each {@link Math#fma} below stands for one such fused instruction; every other
  * operation rounds separately. Checked against every draw of the fixtures (all bit-identical).
  */
+// The constants keep the digits of their C sources; the compiler rounds them to float as C does.
+@SuppressWarnings("FloatingPointLiteralPrecision")
 final class BoxMuller16 {
   /** {@code _mm256_set1_ps(2.0f * c10::pi<double>)}: the double product rounded to float. */
   private static final float TWO_PI = (float) (2.0 * Math.PI);

@@ -74,7 +74,7 @@ final class HtmlText {
     }
   }
 
-  /** Windows-1252 meanings of the C1 numeric references {@code &#128;} .. {@code &#159;}. */
+  /** Windows-1252 meanings of the C1 numeric character references 128 to 159. */
   private static final String CP1252_C1 =
       "\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D"
           + "\u008F\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153"

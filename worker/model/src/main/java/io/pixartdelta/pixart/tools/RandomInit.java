@@ -17,12 +17,12 @@ record RandomInit(double scale, double shift) {
       return new RandomInit(0.05, 0);
     }
     if (name.endsWith("scale_shift_table")) {
-      return new RandomInit(1 / Math.sqrt(shape.get(shape.dimension() - 1)), 0);
+      return new RandomInit(1 / Math.sqrt((double) shape.get(shape.dimension() - 1)), 0);
     }
     if (name.equals("shared.weight") || name.endsWith("embed_tokens.weight")) {
       return new RandomInit(1, 0);
     }
     long fanIn = shape.dimension() > 1 ? shape.size() / shape.get(0) : shape.size();
-    return new RandomInit(1 / Math.sqrt(fanIn), 0);
+    return new RandomInit(1 / Math.sqrt((double) fanIn), 0);
   }
 }

@@ -227,17 +227,6 @@ public final class PthCheckpoint implements TensorSource {
     return out;
   }
 
-  private static boolean isRowMajor(long[] size, long[] stride) {
-    long expected = 1;
-    for (int d = size.length - 1; d >= 0; d--) {
-      if (size[d] != 1 && stride[d] != expected) {
-        return false;
-      }
-      expected *= size[d];
-    }
-    return true;
-  }
-
   @Override
   public void close() {
     try {

@@ -69,7 +69,6 @@ final class RestrictedUnpickler {
     }
   }
 
-  private static final Object MARK_OBJ = new Object();
   private static final Object NONE = new Object();
 
   private static final Map<String, StoredType> STORAGES =
@@ -211,10 +210,10 @@ final class RestrictedUnpickler {
           stack.push(NONE);
           break;
         case 0x88: // NEWTRUE
-          stack.push(Boolean.TRUE);
+          stack.push(true);
           break;
         case 0x89: // NEWFALSE
-          stack.push(Boolean.FALSE);
+          stack.push(false);
           break;
         case 'G': // BINFLOAT (big-endian)
           stack.push(Double.longBitsToDouble(Long.reverseBytes(in.getLong())));

@@ -4,9 +4,8 @@ import java.util.Map;
 
 /**
  * The HED forward pass written as plain loops in double precision, straight from PixArt-alpha's
- * {@code ControlNetHED_Apache2} and {@code HEDdetector.forward} ({@code diffusion/model/hed.py}
- *
- * @cac2fd3b), as an independent check of {@link HedDetector}.
+ * {@code ControlNetHED_Apache2} and {@code HEDdetector.forward} ({@code diffusion/model/hed.py} at
+ * commit cac2fd3b), as an independent check of {@link HedDetector}.
  */
 final class HedReference {
   private HedReference() {}

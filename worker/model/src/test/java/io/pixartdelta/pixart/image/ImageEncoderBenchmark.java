@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
@@ -105,7 +106,7 @@ public final class ImageEncoderBenchmark {
   private static void report(
       String name, List<BufferedImage> images, int runs, Function<BufferedImage, byte[]> encode) {
     for (int i = 0; i < 3; i++) {
-      images.forEach(encode::apply);
+      images.forEach(image -> Objects.requireNonNull(encode.apply(image)));
     }
     long[] wall = new long[runs];
     long[] cpu = new long[runs];

@@ -119,7 +119,7 @@ class PngWriterTest {
       // height rows of 1 + 3·width bytes, each starting with the configured filter type.
       byte[] filtered = inflate(zlib.toByteArray(), height * (1 + 3 * width));
       for (int y = 0; y < height; y++) {
-        assertThat(filtered[y * (1 + 3 * width)]).isEqualTo((byte) writer.filter().ordinal());
+        assertThat(filtered[y * (1 + 3 * width)]).isEqualTo(writer.filter().type());
       }
     }
   }

@@ -19,7 +19,7 @@ class VaeOpsTest {
       NDArray x = m.arange(b * c * h * w).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
       float[] in = x.toFloatArray();
       NDArray up = VaeOps.upsampleNearest2x(x.reshape(b, c, h, w));
-      assertThat(up.getShape()).isEqualTo(new Shape(b, c, 2 * h, 2 * w));
+      assertThat(up.getShape()).isEqualTo(new Shape(b, c, 2L * h, 2L * w));
       float[] out = up.toFloatArray();
       for (int n = 0; n < b * c; n++) {
         for (int i = 0; i < 2 * h; i++) {

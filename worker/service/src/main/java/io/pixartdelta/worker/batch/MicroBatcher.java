@@ -187,6 +187,7 @@ public final class MicroBatcher<T> {
   /**
    * Waits in real time until an item is added, {@link #wakeUp()} is called or {@code max} elapses.
    */
+  @SuppressWarnings("WaitNotInLoop") // a hint, not a condition: callers re-check their state
   public synchronized void awaitChange(Duration max) throws InterruptedException {
     long millis = Math.max(1, max.toMillis());
     wait(millis);

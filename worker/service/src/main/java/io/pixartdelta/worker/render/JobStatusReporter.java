@@ -52,6 +52,7 @@ final class JobStatusReporter {
 
   /** Publishes a terminal event; the job is done when it is acknowledged. */
   void finish(IncomingJob incoming, StatusEvent event) {
+    JobOutcomeLog.ended(incoming.job(), event);
     CompletableFutureBridge.whenDone(
         status.publish(event),
         error -> {

@@ -52,7 +52,6 @@ import org.slf4j.LoggerFactory;
 public final class RenderService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RenderService.class);
 
-  private final Renderer renderer;
   private final FailureIsolation isolation;
   private final RenderSettings settings;
   private final Clock clock;
@@ -82,7 +81,7 @@ public final class RenderService implements AutoCloseable {
       RenderSettings settings,
       Clock clock,
       Consumer<Throwable> fatal) {
-    this.renderer = Objects.requireNonNull(renderer, "renderer");
+    Objects.requireNonNull(renderer, "renderer");
     this.isolation = new FailureIsolation(renderer);
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");

@@ -10,6 +10,7 @@ import io.pixartdelta.schemas.StatusEvent;
 import io.pixartdelta.worker.render.FakeRenderer;
 import io.pixartdelta.worker.render.InMemoryObjectStore;
 import io.pixartdelta.worker.storage.S3Uri;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -46,7 +47,11 @@ class WorkerTest {
         () ->
             consumer.addRecord(
                 new ConsumerRecord<>(
-                    jobs.topic(), 0, 0L, "job-1".getBytes(), JsonCodec.shared().encode(job))));
+                    jobs.topic(),
+                    0,
+                    0L,
+                    "job-1".getBytes(StandardCharsets.UTF_8),
+                    JsonCodec.shared().encode(job))));
 
     Worker worker =
         Worker.start(

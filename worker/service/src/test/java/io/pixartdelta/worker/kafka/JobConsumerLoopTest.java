@@ -167,7 +167,7 @@ class JobConsumerLoopTest {
     assertThat(intake.abandoned.get(0)).containsExactly(P1);
     long commits = loop.commits();
     intake.complete(P1, 1); // a late completion of a lost partition commits nothing
-    Thread.sleep(100);
+    awaitFullIteration();
     assertThat(loop.commits()).isEqualTo(commits);
   }
 
@@ -199,7 +199,7 @@ class JobConsumerLoopTest {
     awaitTrue(() -> loop.state() == WorkerState.DRAINING);
 
     addRecords(P0, 1, 3);
-    Thread.sleep(100);
+    awaitFullIteration(); // the poll that adds the records, then one that could return them
     assertThat(intake.accepted).containsExactly(0L);
     intake.complete(P0, 0);
     assertThat(loop.awaitClosed(Duration.ofSeconds(10))).isTrue();
@@ -217,6 +217,18 @@ class JobConsumerLoopTest {
         });
     awaitTrue(() -> !result.isEmpty());
     return result.get(0);
+  }
+
+  /**
+   * Returns after the loop has polled twice from now: the iteration of the first poll (records
+   * handed over, commit) has run in full.
+   */
+  private void awaitFullIteration() {
+    for (int i = 0; i < 2; i++) {
+      AtomicBoolean polled = new AtomicBoolean();
+      consumer.schedulePollTask(() -> polled.set(true));
+      awaitTrue(polled::get);
+    }
   }
 
   private Set<TopicPartition> pausedPartitions() {

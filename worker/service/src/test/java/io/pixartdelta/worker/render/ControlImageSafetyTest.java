@@ -21,7 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -141,7 +143,8 @@ class ControlImageSafetyTest {
     }
 
     assertThat(firstBatchEntered.await(10, TimeUnit.SECONDS)).isTrue();
-    Thread.sleep(200); // the preparing thread would decode more now if nothing held it back
+    // The preparing thread has planned the next job and waits for budget to decode its image.
+    awaitTrue(() -> waitingForBudget(Thread.getAllStackTraces()) == 1);
     long held = service.controlImageBytesHeld();
     releaseFirst.countDown();
     awaitTrue(() -> done.size() == 5);
@@ -171,7 +174,8 @@ class ControlImageSafetyTest {
               }
             });
     waiter.start();
-    assertThat(granted.await(200, TimeUnit.MILLISECONDS)).isFalse();
+    awaitTrue(() -> waitingForBudget(Map.of(waiter, waiter.getStackTrace())) == 1);
+    assertThat(granted.getCount()).isEqualTo(1);
     first.release();
     first.release(); // idempotent: frees 60 once
     assertThat(granted.await(5, TimeUnit.SECONDS)).isTrue();
@@ -180,6 +184,20 @@ class ControlImageSafetyTest {
     assertThatThrownBy(() -> budget.reserve(101))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("whole budget of 100");
+  }
+
+  /** How many of the threads wait inside {@link ControlImageBudget#reserve}. */
+  private static long waitingForBudget(Map<Thread, StackTraceElement[]> threads) {
+    return threads.entrySet().stream()
+        .filter(t -> t.getKey().getState() == Thread.State.WAITING)
+        .filter(
+            t ->
+                Arrays.stream(t.getValue())
+                    .anyMatch(
+                        frame ->
+                            frame.getClassName().equals(ControlImageBudget.class.getName())
+                                && frame.getMethodName().equals("reserve")))
+        .count();
   }
 
   private void start(Renderer renderer, ObjectStore store, long controlImageMemory) {

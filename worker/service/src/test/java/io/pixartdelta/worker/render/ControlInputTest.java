@@ -15,6 +15,7 @@ import io.pixartdelta.worker.storage.ObjectUpload;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -149,7 +150,12 @@ class ControlInputTest {
     store.putIfAbsent(
         new ObjectUpload("controls", "big.png", new byte[MAX_BYTES + 1], "image/png", Map.of()));
     store.putIfAbsent(
-        new ObjectUpload("controls", "text.png", "not an image".getBytes(), "image/png", Map.of()));
+        new ObjectUpload(
+            "controls",
+            "text.png",
+            "not an image".getBytes(StandardCharsets.UTF_8),
+            "image/png",
+            Map.of()));
     submit(control("missing", "s3://controls/nothing-here.png"));
     submit(control("big", "s3://controls/big.png"));
     submit(control("text", "s3://controls/text.png"));

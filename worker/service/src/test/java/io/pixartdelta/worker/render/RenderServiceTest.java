@@ -255,10 +255,10 @@ class RenderServiceTest {
 
     assertThat(service.cancel("q2", "too late")).isZero();
     assertThat(service.cancel("never-sent", null)).isZero();
-    Thread.sleep(100);
+    awaitRenderLoopPasses();
     assertThat(sink.statesOf("q2"))
         .containsExactly(JobState.ACCEPTED, JobState.STARTED, JobState.SUCCEEDED);
-    assertThat(doneCalls.get()).isEqualTo(4);
+    assertThat(doneCalls.get()).isEqualTo(6); // q1 to q4 and the two ticks
     assertThat(service.pending()).isZero();
     assertThat(fatal).isEmpty();
   }
@@ -306,8 +306,10 @@ class RenderServiceTest {
     submit(job("held", 256, 256));
 
     awaitTrue(() -> sink.terminal("held") != null);
-    Thread.sleep(100);
-    assertThat(done).isEmpty();
+    sink.hold = false; // a later job's terminal event is acknowledged at once
+    submit(job("later", 256, 256));
+    awaitTrue(() -> done.contains("later"));
+    assertThat(done).containsExactly("later");
     assertThat(service.pending()).isEqualTo(1);
 
     sink.releaseHeld();
@@ -391,28 +393,51 @@ class RenderServiceTest {
     start(8, Duration.ofHours(1));
     submit(job("x", 256, 256));
     submit(job("y", 256, 256));
-    Thread.sleep(50);
-    assertThat(done).isEmpty();
+    awaitTrue(() -> queued() == 2);
+    awaitRenderLoopPasses();
+    assertThat(renderer.batches()).isEmpty();
 
     service.startDrain();
 
     assertThat(service.awaitIdle(Duration.ofSeconds(10))).isTrue();
-    assertThat(done).containsExactlyInAnyOrder("x", "y");
+    assertThat(done).containsExactlyInAnyOrder("x", "y", "tick-1", "tick-2");
   }
 
   @Test
   void abandonedJobsAreDroppedFromTheQueueAndNeverFinish() throws Exception {
     start(8, Duration.ofHours(1));
     submit(job("dropped", 256, 256));
-    Thread.sleep(50);
+    awaitTrue(() -> queued() == 1);
 
     service.abandon("p0"::equals);
 
     assertThat(service.pending()).isZero();
     service.startDrain();
-    Thread.sleep(100);
-    assertThat(done).isEmpty();
-    assertThat(renderer.batches()).isEmpty();
+    submit(job("marker", 256, 256)); // renders at once when draining, with anything still queued
+    awaitTrue(() -> done.contains("marker"));
+    assertThat(done).containsExactly("marker");
+    assertThat(renderer.batches()).containsExactly(List.of("marker"));
+  }
+
+  /** Jobs waiting for a batch: {@code abandon} asks its filter once per queued job. */
+  private int queued() {
+    AtomicInteger seen = new AtomicInteger();
+    service.abandon(source -> seen.incrementAndGet() < 0); // drops none
+    return seen.get();
+  }
+
+  /**
+   * Returns after the render loop has polled for a batch at least once since the call: each pass
+   * first takes the expired jobs, then polls, so a job expiring in a later pass than another proves
+   * one poll in between. The two "ticks" end EXPIRED (and count as done).
+   */
+  private void awaitRenderLoopPasses() throws InterruptedException {
+    for (String tick : List.of("tick-1", "tick-2")) {
+      submit(RenderJob.builder(tick, "x").deadline(Instant.now().plusMillis(200)).build());
+      awaitTrue(() -> done.contains(tick));
+      // Queued first, then expired by the loop (not refused on arrival).
+      assertThat(sink.statesOf(tick)).containsExactly(JobState.ACCEPTED, JobState.EXPIRED);
+    }
   }
 
   private static byte[] tinyPng() throws IOException {

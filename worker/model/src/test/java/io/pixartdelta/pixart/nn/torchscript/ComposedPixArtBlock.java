@@ -55,7 +55,7 @@ final class ComposedPixArtBlock {
     NDArray q = linear(queries, w.get(0), w.get(1)).reshape(b, n, heads, -1).transpose(0, 2, 1, 3);
     NDArray k = linear(context, w.get(2), w.get(3)).reshape(b, m, heads, -1).transpose(0, 2, 1, 3);
     NDArray v = linear(context, w.get(4), w.get(5)).reshape(b, m, heads, -1).transpose(0, 2, 1, 3);
-    float scale = (float) (1 / Math.sqrt(q.getShape().get(3)));
+    float scale = (float) (1 / Math.sqrt((double) q.getShape().get(3)));
     NDArray o = kernels.attention(q, k, v, bias, scale); // (B, H, N, D/H)
     return linear(o.transpose(0, 2, 1, 3).reshape(b, n, -1), w.get(6), w.get(7)); // (B, N, D)
   }

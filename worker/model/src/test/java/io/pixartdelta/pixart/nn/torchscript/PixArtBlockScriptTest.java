@@ -90,7 +90,7 @@ class PixArtBlockScriptTest {
       List<NDArray> params = randomParams(weights, d, 4 * d);
       weights.cap();
       NDArray x = m.randomNormal(new Shape(3, 10, d));
-      NDArray mod = m.randomNormal(new Shape(3, 6 * d)).mul(0.5f);
+      NDArray mod = m.randomNormal(new Shape(3, 6L * d)).mul(0.5f);
       NDArray y = m.randomNormal(new Shape(3, 7, d));
       NDArray bias = m.zeros(new Shape(3, 1, 1, 7));
       bias.set(new ai.djl.ndarray.index.NDIndex("1, :, :, 4:"), -10000f);
