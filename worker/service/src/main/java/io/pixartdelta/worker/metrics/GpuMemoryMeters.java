@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.util.cuda.CudaUtils;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pixartdelta.pixart.cli.Devices;
 import java.lang.management.MemoryUsage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -36,9 +37,12 @@ public final class GpuMemoryMeters {
     this.reader = reader;
   }
 
-  /** Binds the gauges for {@code deviceName} (a DJL device name) if it is a GPU; true if bound. */
+  /**
+   * Binds the gauges for {@code deviceName} as the worker's options write it ({@code cpu}, {@code
+   * gpu}, {@code gpu:N}, {@code cuda:N}) if it is a GPU; true if bound.
+   */
   public static boolean bind(MeterRegistry registry, String deviceName) {
-    Device device = Device.fromName(deviceName);
+    Device device = Devices.parse(deviceName);
     if (!device.isGpu()) {
       return false;
     }

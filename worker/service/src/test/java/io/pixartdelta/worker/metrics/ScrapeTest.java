@@ -60,6 +60,20 @@ class ScrapeTest {
   }
 
   @Test
+  void gpuDeviceNamesAsTheOptionsWriteThemBindTheMeters() {
+    // model.device=gpu:0 once crashed the worker at start here: DJL's Device.fromName refuses it.
+    for (String name : new String[] {"gpu:0", "gpu", "cuda:1", "GPU:2"}) {
+      try (PrometheusMetrics prometheus = PrometheusMetrics.create()) {
+        assertThat(GpuMemoryMeters.bind(prometheus.registry(), name)).as(name).isTrue();
+        String id = name.contains(":") ? name.substring(name.indexOf(':') + 1) : "0";
+        assertThat(prometheus.registry().find(GpuMemoryMeters.USED).tag("gpu", id).gauge())
+            .as(name)
+            .isNotNull();
+      }
+    }
+  }
+
+  @Test
   void aCpuWorkerHasNoGpuMeters() {
     try (PrometheusMetrics prometheus = PrometheusMetrics.create()) {
       assertThat(GpuMemoryMeters.bind(prometheus.registry(), "cpu")).isFalse();
