@@ -5,7 +5,7 @@ class VaeBlocks(Module):
   # The SD-1.x VAE's blocks (diffusers UpDecoderBlock2D, DownEncoderBlock2D, UNetMidBlock2D) as
   # one method per block, so a decode costs a handful of native calls (see VaeBlockScript.java for
   # the parameter lists). Shapes: B batch, C channels, H x W spatial size, N = H W tokens.
-  # GroupNorm runs through torch.group_norm, which keeps fp32 statistics for half inputs.
+  # GroupNorm is group_norm below: fp32 statistics for half inputs, like torch.group_norm.
   # Temporaries are fresh tensors, so SiLU and the residual add run in place (at 1024 px one
   # (1, 128, 1024, 1024) fp32 activation is 512 MiB).
 
@@ -59,8 +59,36 @@ class VaeBlocks(Module):
   def norm_silu_conv(self: __torch__.VaeBlocks, x: Tensor, groups: int, eps: float,
                      norm_w: Tensor, norm_b: Tensor, conv_w: Tensor, conv_b: Tensor) -> Tensor:
     # conv_out(SiLU(conv_norm_out(x))), 3x3 padding 1: (B, C, H, W) -> (B, C_out, H, W)
-    h = torch.silu_(torch.group_norm(x, groups, norm_w.to(x.dtype), norm_b.to(x.dtype), eps))
+    h = torch.silu_(self.group_norm(x, groups, norm_w, norm_b, eps))
     return torch.conv2d(h, conv_w, conv_b, [1, 1], [1, 1], [1, 1], 1)
+
+  def group_norm(self: __torch__.VaeBlocks, x: Tensor, groups: int, w: Tensor, b: Tensor,
+                 eps: float) -> Tensor:
+    # torch.group_norm's result, (B, C, H, W) -> (B, C, H, W), computed so that few groups still
+    # fill the GPU: libtorch's GroupNorm reduces each of the B * groups rows in one thread block
+    # (32 blocks at batch 1: half of the decoder's time at 1024 px), where torch.sum and the vector
+    # norm split long rows over many. Statistics in fp32 from the sums of x and x^2 (fp32
+    # accumulation of the half input, no fp32 copy); then y = x * a + d with a = w / std and
+    # d = b - mean * a per (sample, channel), in one pass (on CUDA the BatchNorm apply kernel, fp32
+    # math with a half output).
+    n = x.size(0)
+    c = x.size(1)
+    rows = torch.reshape(x, [n * groups, -1])  # (B * groups, C / groups * H * W)
+    count = float(rows.size(1))
+    mean = torch.sum(rows, [1], False, dtype=6) / count  # (B * groups,) fp32
+    norm = torch.linalg_vector_norm(rows, 2.0, [1], False, dtype=6)
+    var = torch.clamp_min(norm * norm / count - mean * mean, 0.0)
+    inv = torch.rsqrt(var + eps)
+    a = torch.reshape(w.float(), [1, groups, -1]) * torch.reshape(inv, [n, groups, 1])
+    d = torch.reshape(b.float(), [1, groups, -1]) - torch.reshape(mean, [n, groups, 1]) * a
+    if x.is_cuda:
+      a = torch.reshape(a, [n * c])
+      flat = torch.reshape(x, [1, n * c, -1])  # (1, B * C, H * W): one "channel" per (b, c)
+      y = torch.batch_norm_elemt(flat, a, torch.reshape(d, [n * c]), torch.zeros_like(a),
+                                 torch.ones_like(a), eps)
+      return torch.reshape(y, x.size())
+    return torch.addcmul(torch.reshape(d, [n, c, 1, 1]), x,
+                         torch.reshape(a, [n, c, 1, 1])).to(x.dtype)
 
   def resnet_chain(self: __torch__.VaeBlocks, x: Tensor, groups: int, eps: float, resnets: int,
                    shortcut: bool, p: List[Tensor]) -> Tensor:
@@ -80,9 +108,9 @@ class VaeBlocks(Module):
     # ResnetBlock2D without time embedding, output_scale_factor 1:
     # skip(x) + conv2(SiLU(norm2(conv1(SiLU(norm1(x)))))); p[i:i+8] = norm1 w, b, conv1 w, b,
     # norm2 w, b, conv2 w, b, then conv_shortcut w, b (1x1) when the width changes
-    h = torch.silu_(torch.group_norm(x, groups, p[i].to(x.dtype), p[i + 1].to(x.dtype), eps))
+    h = torch.silu_(self.group_norm(x, groups, p[i], p[i + 1], eps))
     h = torch.conv2d(h, p[i + 2], p[i + 3], [1, 1], [1, 1], [1, 1], 1)
-    h = torch.silu_(torch.group_norm(h, groups, p[i + 4].to(x.dtype), p[i + 5].to(x.dtype), eps))
+    h = torch.silu_(self.group_norm(h, groups, p[i + 4], p[i + 5], eps))
     h = torch.conv2d(h, p[i + 6], p[i + 7], [1, 1], [1, 1], [1, 1], 1)
     if shortcut:
       return torch.add_(h, torch.conv2d(x, p[i + 8], p[i + 9], [1, 1], [0, 0], [1, 1], 1))
@@ -98,7 +126,7 @@ class VaeBlocks(Module):
     c = x.size(1)
     h = x.size(2)
     w = x.size(3)
-    u = torch.group_norm(x, groups, p[i].to(x.dtype), p[i + 1].to(x.dtype), eps)
+    u = self.group_norm(x, groups, p[i], p[i + 1], eps)
     t = torch.transpose(torch.reshape(u, [b, c, h * w]), 1, 2)
     q = torch.unsqueeze(torch.linear(t, p[i + 2], p[i + 3]), 1)
     k = torch.unsqueeze(torch.linear(t, p[i + 4], p[i + 5]), 1)
