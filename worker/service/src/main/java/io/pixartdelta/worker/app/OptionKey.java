@@ -134,7 +134,7 @@ public enum OptionKey {
 
   RENDERER("renderer", "pixart", "Renderer implementation (ServiceLoader name)."),
   MODEL_DIR("model.dir", "", "Model folder (diffusers layout)."),
-  MODEL_DEVICE("model.device", "cpu", "DJL device: cpu, gpu or gpu:N."),
+  MODEL_DEVICE("model.device", "cpu", "Device: cpu, gpu, gpu:N or cuda:N."),
   MODEL_DTYPE(
       "model.dtype",
       "auto",

@@ -8,6 +8,7 @@ import static io.pixartdelta.worker.app.OptionChecks.requireTopic;
 
 import io.pixartdelta.common.ChecksumMode;
 import io.pixartdelta.common.S3Connection;
+import io.pixartdelta.pixart.cli.Devices;
 import io.pixartdelta.worker.batch.BatchPolicy;
 import io.pixartdelta.worker.render.ParameterEmbedding;
 import io.pixartdelta.worker.render.RendererFactory;
@@ -236,8 +237,13 @@ public record WorkerOptions(
       String randomWeights) {
     public ModelOptions {
       requireText(OptionKey.RENDERER, renderer);
-      if (device == null || !device.matches("cpu|gpu(:\\d+)?")) {
-        throw invalid(OptionKey.MODEL_DEVICE, device, "cpu, gpu or gpu:N");
+      if (device == null) {
+        throw invalid(OptionKey.MODEL_DEVICE, null, DEVICES);
+      }
+      try {
+        Devices.parse(device);
+      } catch (IllegalArgumentException e) {
+        throw invalid(OptionKey.MODEL_DEVICE, device, DEVICES);
       }
       if (!"fp32".equals(dtype) && !"fp16".equals(dtype) && !"auto".equals(dtype)) {
         throw invalid(OptionKey.MODEL_DTYPE, dtype, "fp32, fp16 or auto");
@@ -254,12 +260,15 @@ public record WorkerOptions(
       }
     }
 
+    /** The device spellings the renderer's parser ({@link Devices}) accepts. */
+    private static final String DEVICES = "cpu, gpu, gpu:N or cuda:N";
+
     /** The precision the renderer runs: {@code auto} is fp16 on a GPU and fp32 on the CPU. */
     public String resolvedDtype() {
       if (!"auto".equals(dtype)) {
         return dtype;
       }
-      return device.startsWith("gpu") ? "fp16" : "fp32";
+      return Devices.parse(device).isGpu() ? "fp16" : "fp32";
     }
 
     /** The settings handed to the renderer factory. */

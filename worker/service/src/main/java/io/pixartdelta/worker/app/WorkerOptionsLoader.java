@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Builds {@link WorkerOptions} from, in increasing precedence: the defaults of {@link OptionKey},
@@ -253,32 +254,22 @@ public final class WorkerOptionsLoader {
     return id.length() > 128 ? id.substring(0, 128) : id;
   }
 
-  /** Typed access to the merged text values. */
   private static Path optionalPath(String text) {
     return text.isEmpty() ? null : Path.of(text);
   }
 
+  /** Typed access to the merged text values. */
   private record Values(Map<String, String> values) {
     String text(OptionKey option) {
       return values.getOrDefault(option.key(), "");
     }
 
     int integer(OptionKey option) {
-      String text = text(option);
-      try {
-        return Integer.parseInt(text);
-      } catch (NumberFormatException e) {
-        throw invalid(option, text, "an integer");
-      }
+      return parsed(option, Integer::parseInt, "an integer");
     }
 
     long longValue(OptionKey option) {
-      String text = text(option);
-      try {
-        return Long.parseLong(text);
-      } catch (NumberFormatException e) {
-        throw invalid(option, text, "an integer");
-      }
+      return parsed(option, Long::parseLong, "an integer");
     }
 
     boolean bool(OptionKey option) {
@@ -293,20 +284,20 @@ public final class WorkerOptionsLoader {
     }
 
     Duration duration(OptionKey option) {
-      String text = text(option);
-      try {
-        return Durations.parse(text);
-      } catch (IllegalArgumentException e) {
-        throw invalid(option, text, "a duration such as 250ms, 30s, 2m or PT30S");
-      }
+      return parsed(option, Durations::parse, "a duration such as 250ms, 30s, 2m or PT30S");
     }
 
     ChecksumMode checksum(OptionKey option) {
+      return parsed(option, ChecksumMode::parse, "when-supported or when-required");
+    }
+
+    /** The value read by {@code parser}; its IllegalArgumentException names the option instead. */
+    private <T> T parsed(OptionKey option, Function<String, T> parser, String expected) {
       String text = text(option);
       try {
-        return ChecksumMode.parse(text);
-      } catch (IllegalArgumentException e) {
-        throw invalid(option, text, "when-supported or when-required");
+        return parser.apply(text);
+      } catch (IllegalArgumentException e) { // NumberFormatException included
+        throw invalid(option, text, expected);
       }
     }
   }

@@ -77,6 +77,11 @@ class WorkerOptionsTest {
   void aGpuDeviceRunsFp16UnlessTheDtypeIsGiven() {
     assertThat(load("model.device", "gpu:0").model().rendererSettings().dtype()).isEqualTo("fp16");
     assertThat(load("model.device", "cpu").model().rendererSettings().dtype()).isEqualTo("fp32");
+    // Every spelling the renderer's device parser takes is a valid option (cuda:N was refused).
+    assertThat(load("model.device", "cuda:1").model().rendererSettings().dtype()).isEqualTo("fp16");
+    assertThatThrownBy(() -> load("model.device", "tpu:0"))
+        .isInstanceOf(OptionsException.class)
+        .hasMessageContaining("model.device");
     WorkerOptions forced =
         WorkerOptionsLoader.load(
             null, Map.of(), Map.of("model.device", "gpu:0", "model.dtype", "fp32"));
